@@ -1,0 +1,82 @@
+# Everything a fresh machine needs: `make run` to talk to the assistant, `make test` for CI.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_VERSION := 3.10.13
+BASE_PYTHON := $(shell pyenv prefix $(PYTHON_VERSION) 2>/dev/null | sed 's|$$|/bin/python|' || true)
+ifeq ($(BASE_PYTHON),)
+BASE_PYTHON := $(shell command -v python3.10)
+endif
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+SPACY_DIR := build/spacy/bilingual
+MODEL := models/backpain.tar.gz
+TRAINING_DATA := config.yml domain.yml $(wildcard data/nlu/*.yml) data/rules.yml data/stories.yml
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help venv spacy train model check-data lint validate unit stories nlu-eval e2e test run bench clean
+
+help:
+	@echo "make run    - set up, train if needed, start the action server (:5055) and Rasa (:5005)"
+	@echo "make test   - set up and run every check (lint, data, unit, stories, NLU, end to end)"
+	@echo "make bench  - measure response times over the running servers"
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@test -n "$(BASE_PYTHON)" || { echo "Python $(PYTHON_VERSION) not found (pyenv or python3.10)"; exit 1; }
+	test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==26.3 setuptools==70.3.0 wheel==0.45.1
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+venv: $(VENV)/.installed
+
+$(SPACY_DIR)/meta.json: $(VENV)/.installed nlu_pipeline/spacy_model.py actions/text_normalization.py
+	$(PY) -m nlu_pipeline.spacy_model $(SPACY_DIR)
+
+spacy: $(SPACY_DIR)/meta.json
+
+# Retrained whenever the model is missing or older than its training data.
+$(MODEL): $(SPACY_DIR)/meta.json $(TRAINING_DATA)
+	$(PY) -m tools.timed build/training-time.txt $(RASA) train --fixed-model-name backpain --out models
+	touch $@
+
+model: $(MODEL)
+train: model
+
+check-data: venv
+	$(PY) -m actions.check_data
+
+lint: venv
+	$(VENV)/bin/ruff check actions nlu_pipeline tools tests
+	$(VENV)/bin/ruff format --check actions nlu_pipeline tools tests
+
+validate: spacy
+	$(PY) -m tools.validate_data
+
+unit: spacy
+	$(PY) -m pytest -q -m "not e2e" tests
+
+stories: model
+	$(PY) -m tools.rasa_checks stories
+
+nlu-eval: model
+	$(PY) -m tools.rasa_checks nlu
+
+e2e: model
+	$(PY) -m pytest -q -m e2e tests
+
+test: lint check-data validate unit model stories nlu-eval e2e
+	@echo "make test: all checks passed"
+
+run: check-data model
+	$(PY) -m tools.serve
+
+bench: model
+	$(PY) -m tools.bench
+
+clean:
+	rm -rf build models results .rasa .pytest_cache

@@ -1,0 +1,79 @@
+"""Actions for the talk around the health answers: greeting, thanks, goodbye, who the bot is,
+questions outside its scope and messages it did not understand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from .conversation_state import read_turn
+from .health_actions import topic_button
+from .knowledge import KNOWLEDGE
+from .reply import ReplyMeta, send_reply
+from .taxonomy import Language, Topic
+
+# The topics offered as buttons when the assistant greets or cannot place a message.
+TOPIC_MENU = (Topic.LOCATION, Topic.CAUSES, Topic.SEE_DOCTOR, Topic.EXERCISES)
+
+
+def topic_menu(language: Language) -> list[dict[str, str]]:
+    return [topic_button(t, language, KNOWLEDGE) for t in TOPIC_MENU]
+
+
+class SimpleReplyAction(Action):
+    """A fixed message in the patient's language, with the topics as buttons where useful."""
+
+    action_name = ""
+    message_key = ""
+    topic = Topic.SMALLTALK
+    offer_topics = False
+
+    def name(self) -> str:
+        return self.action_name
+
+    def message(self, text: str) -> str:
+        return self.message_key
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        turn = read_turn(tracker, KNOWLEDGE)
+        body = KNOWLEDGE.messages.text(self.message(turn.text), turn.language)
+        buttons = topic_menu(turn.language) if self.offer_topics else []
+        meta = ReplyMeta(topic=self.topic, language=turn.language, region=turn.region)
+        send_reply(dispatcher, meta, body, KNOWLEDGE, buttons)
+        return turn.slot_events()
+
+
+class ActionGreet(SimpleReplyAction):
+    action_name, message_key, offer_topics = "action_greet", "greet", True
+
+
+class ActionGoodbye(SimpleReplyAction):
+    action_name, message_key = "action_goodbye", "goodbye"
+
+
+class ActionThank(SimpleReplyAction):
+    action_name, message_key = "action_thank", "thank"
+
+
+class ActionBotChallenge(SimpleReplyAction):
+    action_name, message_key = "action_bot_challenge", "bot_challenge"
+
+
+class ActionOutOfScope(SimpleReplyAction):
+    action_name, message_key, offer_topics = "action_out_of_scope", "out_of_scope", True
+    topic = Topic.OUT_OF_SCOPE
+
+
+class ActionOfferTopics(SimpleReplyAction):
+    """Low NLU confidence, or no rule fits: say so and offer the topics as buttons."""
+
+    action_name, message_key, offer_topics = "action_offer_topics", "fallback", True
+    topic = Topic.OUT_OF_SCOPE
+
+    def message(self, text: str) -> str:
+        return "fallback" if text.strip() else "empty_message"

@@ -1,0 +1,61 @@
+"""Reading the project's YAML data files with errors that name file, item and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class DataFileError(ValueError):
+    """A data file is missing, unreadable or breaks its schema."""
+
+    def __init__(self, path: Path | str, problem: str, item: str = "", field: str = "") -> None:
+        where = str(path)
+        if item:
+            where += f": {item}"
+        if field:
+            where += f": field '{field}'"
+        super().__init__(f"{where}: {problem}")
+        self.path, self.item, self.field, self.problem = str(path), item, field, problem
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse one YAML file; binary, non-UTF-8 or malformed content is a DataFileError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise DataFileError(path, f"cannot be read ({err.strerror})") from err
+    if b"\x00" in raw:
+        raise DataFileError(path, "is binary, not a YAML text file")
+    try:
+        return yaml.safe_load(raw.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise DataFileError(path, f"is not valid UTF-8 (byte {err.start})") from err
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark else ""
+        raise DataFileError(
+            path, f"is not valid YAML{line}: {getattr(err, 'problem', err)}"
+        ) from err
+
+
+def require_mapping(value: Any, path: Path, item: str = "", field: str = "") -> dict:
+    if not isinstance(value, dict):
+        raise DataFileError(path, f"must be a mapping, got {type(value).__name__}", item, field)
+    return value
+
+
+def require_text(value: Any, path: Path, item: str, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise DataFileError(path, "must be a non-empty text", item, field)
+    return value.strip()
+
+
+def require_text_list(value: Any, path: Path, item: str, field: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise DataFileError(path, "must be a list of non-empty texts", item, field)
+    return [v.strip() for v in value]

@@ -1,0 +1,42 @@
+"""All data the actions answer from, loaded and validated once when the action server starts."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .data_files import DataFileError
+from .fact_base import FactBase
+from .messages import Messages
+from .vocabulary import Vocabulary
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    facts: FactBase
+    vocabulary: Vocabulary
+    messages: Messages
+
+    @classmethod
+    def load(cls, data_dir: Path) -> Knowledge:
+        vocabulary = Vocabulary.load(data_dir / "vocabulary.yml")
+        return cls(
+            facts=FactBase.load(data_dir / "facts", data_dir / "sources.yml", vocabulary.contexts),
+            vocabulary=vocabulary,
+            messages=Messages.load(data_dir / "messages.yml"),
+        )
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("BOT_DATA_DIR", PROJECT_DIR / "data"))
+
+
+# Loaded at import so that a broken data file stops the action server at start-up. rasa-sdk
+# exits with status 1 (instead of serving half an assistant) only on an ImportError.
+try:
+    KNOWLEDGE = Knowledge.load(data_dir())
+except DataFileError as err:
+    raise ImportError(f"The assistant's data is invalid: {err}") from err

@@ -1,0 +1,125 @@
+"""The real assistant end to end: the trained model and both servers, talked to over HTTP
+the way the website widget and messaging channels do."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+import uuid
+
+import pytest
+
+from actions.knowledge import KNOWLEDGE
+from tools.servers import MODEL, running_servers
+
+pytestmark = pytest.mark.e2e
+DISCLAIMER = KNOWLEDGE.messages.texts["disclaimer"]
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make model` first")
+    with running_servers(log_dir=tmp_path_factory.mktemp("servers")) as running:
+        yield running
+
+
+class Patient:
+    def __init__(self, base_url: str) -> None:
+        self.url = f"{base_url}/webhooks/rest/webhook"
+        self.sender = f"e2e-{uuid.uuid4().hex[:8]}"
+
+    def says(self, message: object) -> list[dict]:
+        body = json.dumps({"sender": self.sender, "message": message}).encode()
+        request = urllib.request.Request(self.url, body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 200
+            return json.loads(response.read())
+
+
+def answer(replies: list[dict]) -> tuple[str, dict]:
+    """The text the patient reads and the turn's reply contract (the last message)."""
+    assert replies, "the bot said nothing"
+    assert "custom" in replies[-1], replies
+    texts = [r["text"] for r in replies if "text" in r]
+    return "\n\n".join(texts), replies[-1]["custom"]
+
+
+def test_an_english_conversation_on_the_four_core_topics(servers):
+    patient = Patient(servers.rasa_url)
+    text, meta = answer(patient.says("Hello"))
+    assert meta["topic"] == "smalltalk" and meta["language"] == "en"
+
+    text, meta = answer(patient.says("My lower back hurts"))
+    assert (meta["topic"], meta["region"], meta["language"]) == ("location", "lower_back", "en")
+    assert text.endswith(DISCLAIMER["en"]) and "Source" in text and meta["facts"]
+
+    text, meta = answer(patient.says("what could be causing it?"))
+    assert (meta["topic"], meta["region"]) == ("causes", "lower_back")
+    assert text.endswith(DISCLAIMER["en"])
+
+    text, meta = answer(patient.says("which exercises help?"))
+    assert (meta["topic"], meta["region"]) == ("exercises", "lower_back")
+    assert text.endswith(DISCLAIMER["en"])
+
+    text, meta = answer(patient.says("how do I do the bridge?"))
+    assert meta["facts"][0]["id"] == "bridge" and "1. " in text
+
+    text, meta = answer(patient.says("when should I see a doctor?"))
+    assert meta["topic"] == "see_doctor" and text.endswith(DISCLAIMER["en"])
+
+
+def test_a_german_conversation_with_context_and_a_region_change(servers):
+    patient = Patient(servers.rasa_url)
+    text, meta = answer(patient.says("Hallo"))
+    assert meta["language"] == "de"
+
+    text, meta = answer(patient.says("Ich habe Schmerzen zwischen den Schulterblaettern"))
+    assert (meta["topic"], meta["region"], meta["language"]) == ("location", "upper_back", "de")
+    assert text.endswith(DISCLAIMER["de"]) and "Quelle" in text
+
+    text, meta = answer(patient.says("Welche Übungen helfen da?"))
+    assert (meta["topic"], meta["region"]) == ("exercises", "upper_back")
+
+    text, meta = answer(patient.says("und im unteren Rücken?"))
+    assert (meta["topic"], meta["region"]) == ("exercises", "lower_back")
+
+    text, meta = answer(patient.says("Wann sollte ich zum Arzt gehen?"))
+    assert meta["topic"] == "see_doctor" and text.endswith(DISCLAIMER["de"])
+
+    text, meta = answer(patient.says("bist du ein Mensch?"))
+    assert meta["topic"] == "smalltalk" and "kein Mensch" in text
+
+
+def test_the_answer_language_follows_the_patient(servers):
+    patient = Patient(servers.rasa_url)
+    _, meta = answer(patient.says("my lower back hurts"))
+    assert meta["language"] == "en"
+    text, meta = answer(patient.says("Was sind die Ursachen?"))
+    assert meta["language"] == "de" and text.endswith(DISCLAIMER["de"])
+    _, meta = answer(patient.says("/ask_exercises"))
+    assert meta["language"] == "de" and meta["region"] == "lower_back"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "x" * 20_000,
+        "\x00\x01\x02\x03",
+        "<img src=x onerror=alert(1)>",
+        "Quelle heure est-il ?",
+        "😀😀",
+    ],
+    ids=["empty", "huge", "binary", "markup", "french", "emoji"],
+)
+def test_bad_input_gets_a_clear_answer_not_a_crash(servers, message):
+    patient = Patient(servers.rasa_url)
+    text, meta = answer(patient.says(message))
+    assert text.strip()
+    assert meta["language"] in ("en", "de")
+    # the patient's markup is never echoed back
+    assert "<img" not in text
+    # and the conversation goes on afterwards
+    _, meta = answer(patient.says("my lower back hurts"))
+    assert meta["region"] == "lower_back"

@@ -1,0 +1,1 @@
+"""Operator tooling: starting the servers, project checks around Rasa, the benchmark."""
