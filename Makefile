@@ -51,8 +51,8 @@ check-data: venv
 	$(PY) -m actions.check_data
 
 lint: venv
-	$(VENV)/bin/ruff check actions nlu_pipeline tools tests
-	$(VENV)/bin/ruff format --check actions nlu_pipeline tools tests
+	$(VENV)/bin/ruff check actions channels nlu_pipeline tools tests
+	$(VENV)/bin/ruff format --check actions channels nlu_pipeline tools tests
 
 validate: spacy
 	$(PY) -m tools.validate_data

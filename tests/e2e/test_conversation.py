@@ -123,3 +123,41 @@ def test_bad_input_gets_a_clear_answer_not_a_crash(servers, message):
     # and the conversation goes on afterwards
     _, meta = answer(patient.says("my lower back hurts"))
     assert meta["region"] == "lower_back"
+
+
+def test_the_website_socketio_channel_delivers_text_buttons_and_the_contract(servers):
+    import asyncio
+
+    import socketio
+
+    async def talk() -> list[dict]:
+        client = socketio.AsyncClient()
+        received: list[dict] = []
+        contract = asyncio.Event()
+
+        @client.on("bot_uttered")
+        async def on_bot(data: dict) -> None:
+            received.append(data)
+            if "custom" in data:
+                contract.set()
+
+        await client.connect(servers.rasa_url, socketio_path="/socket.io", transports=["websocket"])
+        session = uuid.uuid4().hex
+        await client.emit("session_request", {"session_id": session})
+        await client.emit(
+            "user_uttered", {"message": "Mein unterer Rücken tut weh", "session_id": session}
+        )
+        await asyncio.wait_for(contract.wait(), timeout=60)
+        await client.disconnect()
+        return received
+
+    received = asyncio.run(talk())
+    texts = [m["text"] for m in received if "text" in m]
+    assert texts[-1] == DISCLAIMER["de"], "the disclaimer ends the answer"
+    assert any(m.get("quick_replies") for m in received), "buttons arrive as quick replies"
+    custom = received[-1]["custom"]
+    assert (custom["topic"], custom["region"], custom["language"]) == (
+        "location",
+        "lower_back",
+        "de",
+    )

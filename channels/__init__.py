@@ -1,0 +1,1 @@
+"""Rasa input/output channels adapted to the reply contract."""
