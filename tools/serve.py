@@ -12,7 +12,10 @@ def main() -> None:
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     action_port = int(os.environ.get("ACTION_PORT", "5055"))
     print("Starting the action server and Rasa (this takes about half a minute) ...")
-    with running_servers(rasa_port=rasa_port, action_port=action_port, echo_logs=True) as servers:
+    interface = os.environ.get("RASA_INTERFACE", "0.0.0.0")
+    with running_servers(
+        rasa_port=rasa_port, action_port=action_port, echo_logs=True, interface=interface
+    ) as servers:
         print(
             f"\nThe assistant is up.\n"
             f"  REST:      POST {servers.rasa_url}/webhooks/rest/webhook "

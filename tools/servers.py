@@ -76,6 +76,7 @@ def running_servers(
     env: dict[str, str] | None = None,
     timeout: float = 180,
     echo_logs: bool = False,
+    interface: str = "127.0.0.1",
 ) -> Iterator[RunningServers]:
     """Both servers, up and answering, for the duration of the `with` block."""
     rasa_port = rasa_port or free_port()
@@ -103,7 +104,7 @@ def running_servers(
             "--port",
             str(rasa_port),
             "--interface",
-            "127.0.0.1",
+            interface,
             "--endpoints",
             str(endpoints),
             "--credentials",
