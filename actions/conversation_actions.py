@@ -3,17 +3,18 @@ questions outside its scope and messages it did not understand."""
 
 from __future__ import annotations
 
-from typing import Any
+from abc import abstractmethod
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from .conversation_state import read_turn
+from .conversation_state import Turn
 from .health_actions import topic_button
 from .knowledge import KNOWLEDGE
 from .reply import ReplyMeta, send_reply
 from .taxonomy import Language, Topic
+from .turn_action import TurnAction
 
 # The topics offered as buttons when the assistant greets or cannot place a message.
 TOPIC_MENU = (Topic.LOCATION, Topic.CAUSES, Topic.SEE_DOCTOR, Topic.EXERCISES)
@@ -23,24 +24,23 @@ def topic_menu(language: Language) -> list[dict[str, str]]:
     return [topic_button(t, language, KNOWLEDGE) for t in TOPIC_MENU]
 
 
-class SimpleReplyAction(Action):
+class SimpleReplyAction(TurnAction):
     """A fixed message in the patient's language, with the topics as buttons where useful."""
 
-    action_name = ""
-    message_key = ""
     topic = Topic.SMALLTALK
     offer_topics = False
 
-    def name(self) -> str:
-        return self.action_name
+    @property
+    @abstractmethod
+    def message_key(self) -> str:
+        """Key of the reply in data/messages.yml (abstract, so rasa-sdk skips this base)."""
 
     def message(self, text: str) -> str:
         return self.message_key
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    def answer(
+        self, dispatcher: CollectingDispatcher, turn: Turn, tracker: Tracker
     ) -> list[EventType]:
-        turn = read_turn(tracker, KNOWLEDGE)
         body = KNOWLEDGE.messages.text(self.message(turn.text), turn.language)
         buttons = topic_menu(turn.language) if self.offer_topics else []
         meta = ReplyMeta(topic=self.topic, language=turn.language, region=turn.region)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Sequence
-from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from .conversation_state import Turn, read_turn
+from .conversation_state import Turn
 from .fact_base import Fact
 from .knowledge import KNOWLEDGE, Knowledge
 from .reply import Button, ReplyMeta, send_reply
 from .taxonomy import Language, Topic
+from .turn_action import TurnAction
 
 MAX_FACTS = 4
 MAX_EXERCISES_LISTED = 6
@@ -132,7 +132,20 @@ def explain_exercise(
     return [*turn.slot_events(Topic.EXERCISES), SlotSet("exercise", fact.id)]
 
 
-class TopicAnswerAction(Action, ABC):
+def show_plan(
+    dispatcher: CollectingDispatcher, turn: Turn, knowledge: Knowledge = KNOWLEDGE
+) -> list[EventType]:
+    """The training plan(s) of the fact base."""
+    lang = turn.language
+    plans = knowledge.facts.advice(Topic.EXERCISES, None, ("plan",), 1)
+    lines = [knowledge.messages.text("heading.plan", lang), *(f.text_in(lang) for f in plans)]
+    meta = ReplyMeta(topic=Topic.EXERCISES, language=lang, region=turn.region, facts=plans)
+    buttons = [topic_button(Topic.EXERCISES, lang, knowledge)]
+    send_reply(dispatcher, meta, "\n".join(lines), knowledge, buttons)
+    return turn.slot_events(Topic.EXERCISES)
+
+
+class TopicAnswerAction(TurnAction):
     """Answers the question of the latest message on one topic."""
 
     @property
@@ -142,10 +155,10 @@ class TopicAnswerAction(Action, ABC):
     def name(self) -> str:
         return f"action_answer_{self.topic.value}"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    def answer(
+        self, dispatcher: CollectingDispatcher, turn: Turn, tracker: Tracker
     ) -> list[EventType]:
-        return answer_topic(dispatcher, read_turn(tracker, KNOWLEDGE), self.topic)
+        return answer_topic(dispatcher, turn, self.topic)
 
 
 class ActionAnswerLocation(TopicAnswerAction):
@@ -176,48 +189,31 @@ class ActionAnswerDiagnosis(TopicAnswerAction):
     topic = Topic.DIAGNOSIS
 
 
-class ActionExplainExercise(Action):
-    def name(self) -> str:
-        return "action_explain_exercise"
+class ActionExplainExercise(TurnAction):
+    action_name = "action_explain_exercise"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    def answer(
+        self, dispatcher: CollectingDispatcher, turn: Turn, tracker: Tracker
     ) -> list[EventType]:
-        turn = read_turn(tracker, KNOWLEDGE)
         exercise_id = turn.exercise_ids[0] if turn.exercise_ids else tracker.get_slot("exercise")
         return explain_exercise(dispatcher, turn, exercise_id)
 
 
-class ActionExercisePlan(Action):
-    def name(self) -> str:
-        return "action_exercise_plan"
+class ActionExercisePlan(TurnAction):
+    action_name = "action_exercise_plan"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    def answer(
+        self, dispatcher: CollectingDispatcher, turn: Turn, tracker: Tracker
     ) -> list[EventType]:
-        turn = read_turn(tracker, KNOWLEDGE)
-        lang = turn.language
-        plans = KNOWLEDGE.facts.advice(Topic.EXERCISES, None, ("plan",), 1)
-        body = (
-            KNOWLEDGE.messages.text("heading.plan", lang)
-            + "\n"
-            + "\n".join(f.text_in(lang) for f in plans)
-        )
-        meta = ReplyMeta(topic=Topic.EXERCISES, language=lang, region=turn.region, facts=plans)
-        send_reply(
-            dispatcher, meta, body, KNOWLEDGE, [topic_button(Topic.EXERCISES, lang, KNOWLEDGE)]
-        )
-        return turn.slot_events(Topic.EXERCISES)
+        return show_plan(dispatcher, turn)
 
 
-class ActionChangeRegion(Action):
+class ActionChangeRegion(TurnAction):
     """A follow-up that names only a region repeats the previous question for that region."""
 
-    def name(self) -> str:
-        return "action_change_region"
+    action_name = "action_change_region"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    def answer(
+        self, dispatcher: CollectingDispatcher, turn: Turn, tracker: Tracker
     ) -> list[EventType]:
-        turn = read_turn(tracker, KNOWLEDGE)
         return answer_topic(dispatcher, turn, turn.previous_topic or Topic.LOCATION)

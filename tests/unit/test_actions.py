@@ -218,3 +218,15 @@ def test_empty_binary_or_markup_messages_get_a_clear_answer(text):
 def test_the_reply_contract_is_json_serialisable():
     result = converse(TOPIC_ACTIONS[Topic.SEE_DOCTOR], "when should I see a doctor?")
     assert json.loads(json.dumps(result.custom)) == result.custom
+
+
+def test_the_action_server_registers_exactly_the_actions_of_the_domain():
+    import yaml
+    from rasa_sdk.executor import ActionExecutor
+
+    from tests.conftest import PROJECT_DIR
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())
+    assert sorted(executor.actions) == sorted(domain["actions"])
