@@ -9,6 +9,7 @@ from pathlib import Path
 from .data_files import DataFileError
 from .fact_base import FactBase
 from .messages import Messages
+from .triage import Triage
 from .vocabulary import Vocabulary
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -19,6 +20,7 @@ class Knowledge:
     facts: FactBase
     vocabulary: Vocabulary
     messages: Messages
+    triage: Triage
 
     @classmethod
     def load(cls, data_dir: Path) -> Knowledge:
@@ -27,6 +29,7 @@ class Knowledge:
             facts=FactBase.load(data_dir / "facts", data_dir / "sources.yml", vocabulary.contexts),
             vocabulary=vocabulary,
             messages=Messages.load(data_dir / "messages.yml"),
+            triage=Triage.load(data_dir / "red_flags.yml"),
         )
 
 

@@ -1,8 +1,10 @@
 """Finding known phrases in patient messages despite typos, umlaut spelling and inflection.
 
 A phrase is a sequence of folded words; a word ending in `*` matches any word that starts
-with it, and words of five letters or more also match at one edit (two from nine letters),
+with it, and words of five letters or more also match at one edit (two from eleven letters),
 so "schulterblaetern", "shouldr blades" and "Rückenschmerzen" all find their phrase.
+A `~` stands for up to four words of any kind ("blase ~ kontroll*" finds "Blase nicht
+mehr kontrollieren").
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 
 from .text_normalization import tokens
 
+GAP = "~"
+MAX_GAP = 4
 # Only the start of a very long message is searched: a patient's question fits in it, and
 # matching stays fast even when someone pastes a whole document.
 MAX_WORDS = 400
@@ -37,7 +41,7 @@ def within_edits(a: str, b: str, limit: int) -> bool:
 
 
 def typo_allowance(word: str) -> int:
-    if len(word) >= 9:
+    if len(word) >= 11:  # two slips only in long words: "abgenommen" is not "abbekommen"
         return 2
     return 1 if len(word) >= 5 else 0
 
@@ -57,12 +61,15 @@ class PatternWord:
     stem: str
     is_prefix: bool
     typos: bool = True
+    is_gap: bool = False
 
     def matches(self, word: str) -> bool:
         if word == self.stem:
             return True
         allowance = typo_allowance(self.stem) if self.typos else 0
         if self.is_prefix:
+            # a five-letter stem with a typo is too often another word ("nacht*" vs "nicht")
+            allowance = allowance if len(self.stem) >= 6 else 0
             if word.startswith(self.stem):
                 return True
             # a typo inside the stem of a longer word: compare the word's head only
@@ -81,22 +88,39 @@ class Phrase:
         parts = text.strip().split()
         words = []
         for part in parts:
+            if part == GAP:
+                words.append(PatternWord("", False, typos, is_gap=True))
+                continue
             is_prefix = part.endswith("*")
             folded = tokens(part.rstrip("*"))
             for k, stem in enumerate(folded):
                 words.append(PatternWord(stem, is_prefix and k == len(folded) - 1, typos))
         return cls(text, tuple(words))
 
-    def positions(self, message_words: list[str]) -> list[int]:
-        """Start indices in `message_words` where this phrase occurs."""
-        n = len(self.words)
-        if n == 0:
+    def spans(self, message_words: list[str]) -> list[tuple[int, int]]:
+        """(start, end) of each occurrence of this phrase in `message_words`."""
+        if not self.words:
             return []
-        return [
-            i
-            for i in range(len(message_words) - n + 1)
-            if all(w.matches(message_words[i + k]) for k, w in enumerate(self.words))
-        ]
+        found = []
+        for start in range(len(message_words)):
+            end = self._end(message_words, start, 0)
+            if end is not None:
+                found.append((start, end))
+        return found
+
+    def _end(self, words: list[str], i: int, k: int) -> int | None:
+        if k == len(self.words):
+            return i
+        pattern = self.words[k]
+        if pattern.is_gap:
+            for skip in range(MAX_GAP + 1):
+                end = self._end(words, i + skip, k + 1)
+                if end is not None:
+                    return end
+            return None
+        if i < len(words) and pattern.matches(words[i]):
+            return self._end(words, i + 1, k + 1)
+        return None
 
 
 @dataclass(frozen=True)
@@ -104,6 +128,7 @@ class Match:
     key: Hashable
     phrase: str
     start: int
+    end: int
 
 
 class PhraseMatcher:
@@ -115,11 +140,13 @@ class PhraseMatcher:
 
     def matches(self, text: str) -> list[Match]:
         """Every phrase occurrence, in the order they appear in the text."""
-        words = tokens(text)[:MAX_WORDS]
+        return self.matches_in_words(tokens(text)[:MAX_WORDS])
+
+    def matches_in_words(self, words: list[str]) -> list[Match]:
         found = [
-            Match(key, phrase.text, start)
+            Match(key, phrase.text, start, end)
             for key, phrase in self._phrases
-            for start in phrase.positions(words)
+            for start, end in phrase.spans(words)
         ]
         return sorted(found, key=lambda m: m.start)
 

@@ -1,4 +1,8 @@
-"""The base of every custom action: read the patient's turn, answer it."""
+"""The base of every custom action: read the patient's turn, triage it, answer it.
+
+Triage runs here, on every message and whatever the NLU made of it, so a red flag interrupts
+any conversation: the escalation replaces the answer in that turn.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from .conversation_state import Turn, read_turn
+from .escalation import escalate, triage_events
 from .knowledge import KNOWLEDGE
 
 
@@ -24,7 +29,11 @@ class TurnAction(Action, ABC):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        return self.answer(dispatcher, read_turn(tracker, KNOWLEDGE), tracker)
+        turn = read_turn(tracker, KNOWLEDGE)
+        assessment = KNOWLEDGE.triage.assess(turn.text, tracker.get_slot("symptoms") or [])
+        if assessment.rules:
+            return escalate(dispatcher, turn, assessment, tracker)
+        return [*self.answer(dispatcher, turn, tracker), *triage_events(assessment, tracker)]
 
     @abstractmethod
     def answer(

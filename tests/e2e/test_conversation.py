@@ -161,3 +161,27 @@ def test_the_website_socketio_channel_delivers_text_buttons_and_the_contract(ser
         "lower_back",
         "de",
     )
+
+
+def test_an_emergency_mentioned_mid_way_through_an_exercise_conversation(servers):
+    patient = Patient(servers.rasa_url)
+    _, meta = answer(patient.says("which exercises help my lower back?"))
+    assert meta["topic"] == "exercises"
+    text, meta = answer(
+        patient.says("how do I do the bridge? also my legs are getting weaker since yesterday")
+    )
+    assert (meta["topic"], meta["urgency"]) == ("see_doctor", "emergency")
+    assert "112" in text and "1. " not in text and text.endswith(DISCLAIMER["en"])
+    text, meta = answer(patient.says("how do I do the bridge?"))
+    assert meta["urgency"] == "none" and meta["facts"][0]["id"] == "bridge", "the patient can go on"
+
+
+def test_a_symptom_split_across_two_turns_in_german(servers):
+    patient = Patient(servers.rasa_url)
+    _, meta = answer(patient.says("Mein Kreuz tut seit drei Tagen weh"))
+    assert meta["urgency"] == "none"
+    text, meta = answer(patient.says("Seit heute Nacht habe ich Schüttelfrost"))
+    assert (meta["urgency"], meta["language"]) == ("urgent", "de")
+    assert "heute" in text and text.endswith(DISCLAIMER["de"])
+    _, meta = answer(patient.says("Nachts tut mir der Rücken weh, ich habe kein Fieber"))
+    assert meta["urgency"] == "none"

@@ -230,3 +230,35 @@ def test_the_action_server_registers_exactly_the_actions_of_the_domain():
     executor.register_package("actions")
     domain = yaml.safe_load((PROJECT_DIR / "domain.yml").read_text())
     assert sorted(executor.actions) == sorted(domain["actions"])
+
+
+def test_an_emergency_interrupts_an_exercise_conversation():
+    first = converse(TOPIC_ACTIONS[Topic.EXERCISES], "which exercises help my lower back?")
+    second = converse(
+        health_actions.ActionExplainExercise(),
+        "how do I do the bridge? btw since this morning I can't feel anything down there",
+        first,
+    )
+    text = second.messages[0]["text"]
+    assert second.custom["urgency"] == "emergency" and second.custom["topic"] == "see_doctor"
+    assert "112" in text and "1. " not in text, "no exercise advice next to a red flag"
+    assert text.endswith(DISCLAIMER["en"])
+    assert second.slot("escalation") == {"level": "emergency", "rules": ["saddle_numbness"]}
+    assert second.slot("red_flags") == ["saddle_numbness"]
+    third = converse(health_actions.ActionExplainExercise(), "how do I do the bridge?", second)
+    assert third.custom["urgency"] == "none" and third.custom["facts"][0]["id"] == "bridge"
+    assert third.slot("urgency") is None, "a calm turn leaves the conversation's urgency mark alone"
+
+
+def test_a_symptom_split_across_two_turns_escalates_in_german():
+    first = converse(TOPIC_ACTIONS[Topic.LOCATION], "Mein unterer Rücken tut seit gestern weh")
+    assert first.custom["urgency"] == "none"
+    second = converse(TOPIC_ACTIONS[Topic.TREATMENT], "und jetzt habe ich auch noch Fieber", first)
+    assert second.custom["urgency"] == "urgent" and second.custom["language"] == "de"
+    assert "heute" in second.messages[0]["text"]
+    assert second.slot("urgency") == "urgent"
+
+
+def test_a_negated_symptom_gets_the_normal_answer():
+    result = converse(TOPIC_ACTIONS[Topic.CAUSES], "why does my back hurt? I have no fever")
+    assert result.custom["urgency"] == "none" and result.custom["topic"] == "causes"
