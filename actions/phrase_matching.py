@@ -9,6 +9,7 @@ mehr kontrollieren").
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
@@ -86,6 +87,10 @@ class Phrase:
     @classmethod
     def parse(cls, text: str, typos: bool = True) -> Phrase:
         parts = text.strip().split()
+        while parts and parts[0] == GAP:  # a phrase starts and ends with a word
+            parts.pop(0)
+        while parts and parts[-1] == GAP:
+            parts.pop()
         words = []
         for part in parts:
             if part == GAP:
@@ -97,29 +102,19 @@ class Phrase:
                 words.append(PatternWord(stem, is_prefix and k == len(folded) - 1, typos))
         return cls(text, tuple(words))
 
-    def spans(self, message_words: list[str]) -> list[tuple[int, int]]:
-        """(start, end) of each occurrence of this phrase in `message_words`."""
-        if not self.words:
-            return []
-        found = []
-        for start in range(len(message_words)):
-            end = self._end(message_words, start, 0)
-            if end is not None:
-                found.append((start, end))
-        return found
-
-    def _end(self, words: list[str], i: int, k: int) -> int | None:
+    def end_of_match(self, words: list[str], i: int, k: int = 0) -> int | None:
+        """Where the phrase ends if its words from the k-th on match `words` from i on."""
         if k == len(self.words):
             return i
         pattern = self.words[k]
         if pattern.is_gap:
             for skip in range(MAX_GAP + 1):
-                end = self._end(words, i + skip, k + 1)
+                end = self.end_of_match(words, i + skip, k + 1)
                 if end is not None:
                     return end
             return None
         if i < len(words) and pattern.matches(words[i]):
-            return self._end(words, i + 1, k + 1)
+            return self.end_of_match(words, i + 1, k + 1)
         return None
 
 
@@ -135,20 +130,48 @@ class PhraseMatcher:
     """Maps phrases to keys (a region, a context, an exercise id) and finds them in text."""
 
     def __init__(self, phrases: Iterable[tuple[Hashable, str]], typos: bool = True) -> None:
-        self._phrases = [(key, Phrase.parse(text, typos)) for key, text in phrases]
-        self._phrases = [(key, p) for key, p in self._phrases if p.words]
+        parsed = [(key, Phrase.parse(text, typos)) for key, text in phrases]
+        self._phrases = [(key, p) for key, p in parsed if p.words]
+        # An index of the phrases' first words, so that each message word is compared with the
+        # few first words it can match (same word, a prefix of it, same initial for typos)
+        # instead of with every phrase.
+        self._by_first: dict[PatternWord, list[tuple[int, Hashable, Phrase]]] = defaultdict(list)
+        for order, (key, phrase) in enumerate(self._phrases):
+            self._by_first[phrase.words[0]].append((order, key, phrase))
+        self._exact: dict[str, list[PatternWord]] = defaultdict(list)
+        self._prefix: dict[str, list[PatternWord]] = defaultdict(list)
+        self._fuzzy: dict[str, list[PatternWord]] = defaultdict(list)
+        for first in self._by_first:
+            self._exact[first.stem].append(first)
+            if first.is_prefix:
+                self._prefix[first.stem].append(first)
+            if first.typos and typo_allowance(first.stem):
+                self._fuzzy[first.stem[:1]].append(first)
+
+    def _first_words_matching(self, word: str) -> set[PatternWord]:
+        hits = set(self._exact.get(word, ()))
+        for n in range(1, len(word) + 1):
+            hits.update(self._prefix.get(word[:n], ()))
+        hits.update(f for f in self._fuzzy.get(word[:1], ()) if f not in hits and f.matches(word))
+        return hits
 
     def matches(self, text: str) -> list[Match]:
         """Every phrase occurrence, in the order they appear in the text."""
         return self.matches_in_words(tokens(text)[:MAX_WORDS])
 
     def matches_in_words(self, words: list[str]) -> list[Match]:
-        found = [
-            Match(key, phrase.text, start, end)
-            for key, phrase in self._phrases
-            for start, end in phrase.spans(words)
-        ]
-        return sorted(found, key=lambda m: m.start)
+        starts: dict[PatternWord, list[int]] = defaultdict(list)
+        for position, word in enumerate(words):
+            for first in self._first_words_matching(word):
+                starts[first].append(position)
+        found: list[tuple[int, int, Match]] = []
+        for first, positions in starts.items():
+            for order, key, phrase in self._by_first[first]:
+                for start in positions:
+                    end = phrase.end_of_match(words, start + 1, 1)
+                    if end is not None:
+                        found.append((start, order, Match(key, phrase.text, start, end)))
+        return [match for _, _, match in sorted(found, key=lambda f: (f[0], f[1]))]
 
     def keys(self, text: str) -> list[Hashable]:
         """Distinct keys found, in order of first appearance."""
