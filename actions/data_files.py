@@ -59,3 +59,12 @@ def require_text_list(value: Any, path: Path, item: str, field: str) -> list[str
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise DataFileError(path, "must be a list of non-empty texts", item, field)
     return [v.strip() for v in value]
+
+
+def require_bilingual(value: Any, path: Path, item: str, field: str) -> dict[str, str]:
+    """A mapping with a non-empty English and German text."""
+    mapping = require_mapping(value, path, item, field)
+    return {
+        lang: require_text(mapping.get(lang), path, item, f"{field}.{lang}" if field else lang)
+        for lang in ("en", "de")
+    }

@@ -31,6 +31,17 @@ FOLLOW_UPS: dict[Topic, tuple[Topic, ...]] = {
 }
 
 
+# After describing pain or asking about doctors, a patient is offered the guided check.
+OFFER_DOCTOR_CHECK = (Topic.LOCATION, Topic.SEE_DOCTOR)
+
+
+def doctor_check_button(language: Language, knowledge: Knowledge) -> Button:
+    return {
+        "title": knowledge.messages.text("button.check", language),
+        "payload": "/start_doctor_check",
+    }
+
+
 def topic_button(topic: Topic, language: Language, knowledge: Knowledge) -> Button:
     return {
         "title": knowledge.messages.text(f"button.{topic.value}", language),
@@ -72,6 +83,8 @@ def answer_topic(
         body += "\n" + knowledge.messages.text("no_facts", lang)
     body += "\n" + bullets([f.text_in(lang) for f in facts])
     buttons = [topic_button(t, lang, knowledge) for t in FOLLOW_UPS[topic]]
+    if topic in OFFER_DOCTOR_CHECK:
+        buttons.append(doctor_check_button(lang, knowledge))
     meta = ReplyMeta(topic=topic, language=lang, region=turn.region, facts=facts)
     send_reply(dispatcher, meta, body, knowledge, buttons)
     return turn.slot_events(topic)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .data_files import DataFileError
+from .doctor_check_questions import DoctorCheck
 from .fact_base import FactBase
 from .messages import Messages
 from .triage import Triage
@@ -21,15 +22,18 @@ class Knowledge:
     vocabulary: Vocabulary
     messages: Messages
     triage: Triage
+    doctor_check: DoctorCheck
 
     @classmethod
     def load(cls, data_dir: Path) -> Knowledge:
         vocabulary = Vocabulary.load(data_dir / "vocabulary.yml")
+        triage = Triage.load(data_dir / "red_flags.yml")
         return cls(
             facts=FactBase.load(data_dir / "facts", data_dir / "sources.yml", vocabulary.contexts),
             vocabulary=vocabulary,
             messages=Messages.load(data_dir / "messages.yml"),
-            triage=Triage.load(data_dir / "red_flags.yml"),
+            triage=triage,
+            doctor_check=DoctorCheck.load(data_dir / "doctor_check.yml", triage.symptom_ids),
         )
 
 

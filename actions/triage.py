@@ -14,7 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .data_files import DataFileError, load_yaml, require_mapping, require_text, require_text_list
+from .data_files import (
+    DataFileError,
+    load_yaml,
+    require_bilingual,
+    require_mapping,
+    require_text,
+    require_text_list,
+)
 from .phrase_matching import MAX_WORDS, PhraseMatcher
 from .taxonomy import Language
 from .text_normalization import fold, tokens
@@ -76,14 +83,6 @@ def _both_languages(entry: object, path: Path, item: str, field_name: str = "") 
             raise DataFileError(path, "needs at least one phrase", item, name)
         phrases += terms
     return phrases
-
-
-def _bilingual_text(entry: object, path: Path, item: str, field_name: str) -> dict[str, str]:
-    mapping = require_mapping(entry, path, item, field_name)
-    return {
-        lang.value: require_text(mapping.get(lang.value), path, item, f"{field_name}.{lang.value}")
-        for lang in Language
-    }
 
 
 @dataclass
@@ -155,7 +154,7 @@ class Triage:
                     all_of=all_of,
                     any_of=any_of,
                     source=require_text(raw.get("source"), path, item, "source"),
-                    reason=_bilingual_text(raw.get("reason"), path, item, "reason"),
+                    reason=require_bilingual(raw.get("reason"), path, item, "reason"),
                 )
             )
         if not rules:
@@ -174,7 +173,7 @@ class Triage:
             clause_breaks=frozenset(tokens(" ".join(breaks))),
             rules=rules,
             messages={
-                k: _bilingual_text(messages.get(k), path, "messages", k) for k in LEVEL_MESSAGES
+                k: require_bilingual(messages.get(k), path, "messages", k) for k in LEVEL_MESSAGES
             },
             default_number=require_text(
                 str(data.get("emergency_number", "")), path, "", "emergency_number"

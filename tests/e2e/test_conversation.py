@@ -185,3 +185,41 @@ def test_a_symptom_split_across_two_turns_in_german(servers):
     assert "heute" in text and text.endswith(DISCLAIMER["de"])
     _, meta = answer(patient.says("Nachts tut mir der Rücken weh, ich habe kein Fieber"))
     assert meta["urgency"] == "none"
+
+
+def test_the_doctor_check_completed_in_english(servers):
+    patient = Patient(servers.rasa_url)
+    text, meta = answer(patient.says("should I see a doctor?"))
+    assert meta["topic"] == "see_doctor"
+    buttons = [b for r in patient.says("my lower back hurts") for b in r.get("buttons", [])]
+    assert any(b["payload"] == "/start_doctor_check" for b in buttons), "the check is offered"
+    text, meta = answer(patient.says("/start_doctor_check"))
+    assert "yes/no" in text and "bladder" in text and not text.endswith(DISCLAIMER["en"])
+    for _ in range(8):
+        text, meta = answer(patient.says("no"))
+        assert meta["topic"] == "see_doctor" and text.endswith("?"), text
+    text, meta = answer(patient.says("no"))
+    assert meta["urgency"] == "none" and "4 to 6 weeks" in text and text.endswith(DISCLAIMER["en"])
+    _, meta = answer(patient.says("how do I do the bridge?"))
+    assert meta["facts"][0]["id"] == "bridge", "the conversation goes on after the check"
+
+
+def test_the_doctor_check_stopped_half_way_in_german(servers):
+    patient = Patient(servers.rasa_url)
+    answer(patient.says("Hallo"))
+    text, meta = answer(patient.says("lass uns den arzt check machen"))
+    assert "Ja/Nein" in text and meta["language"] == "de"
+    answer(patient.says("nein"))
+    text, _ = answer(patient.says("nein"))
+    assert "Beinen" in text
+    text, meta = answer(patient.says("stopp"))
+    assert "beendet" in text and meta["urgency"] == "none"
+
+
+def test_an_emergency_answer_cuts_the_doctor_check_short(servers):
+    patient = Patient(servers.rasa_url)
+    answer(patient.says("/start_doctor_check"))
+    text, meta = answer(patient.says("yes"))
+    assert meta["urgency"] == "emergency" and "112" in text and text.endswith(DISCLAIMER["en"])
+    _, meta = answer(patient.says("which exercises help?"))
+    assert meta["topic"] == "exercises", "the check is over"
