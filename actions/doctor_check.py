@@ -28,8 +28,6 @@ from .urgency import Urgency
 
 FORM = "doctor_check_form"
 STATUS_SLOT = "check_status"  # None while running, "stopped" or "emergency" to end early
-
-
 CHECK = KNOWLEDGE.doctor_check
 
 
@@ -78,7 +76,7 @@ class AskCheckQuestion(Action, ABC):
             }
         ]
         meta = ReplyMeta(
-            topic=Topic.SEE_DOCTOR, language=lang, region=turn.region, is_question=True
+            topic=Topic.SEE_DOCTOR, language=lang, region=turn.region, states_advice=False
         )
         send_reply(dispatcher, meta, body, KNOWLEDGE, buttons)
         return turn.slot_events(Topic.SEE_DOCTOR)
@@ -126,8 +124,8 @@ class ValidateDoctorCheckForm(FormValidationAction):
                 turn = read_turn(tracker, KNOWLEDGE)
                 dispatcher.utter_message(text=CHECK.text("unclear", turn.language))
                 events.append(SlotSet(slot, None))
-            else:
-                events.append(SlotSet(slot, answer or "yes"))
+            else:  # a red flag named in place of yes or no is recorded as "other"
+                events.append(SlotSet(slot, answer or "other"))
             if conclusion(symptoms).level is Urgency.EMERGENCY:
                 events.append(SlotSet(STATUS_SLOT, "emergency"))
         return [*events, SlotSet("symptoms", sorted(symptoms))]
@@ -151,7 +149,7 @@ class ActionDoctorCheckResult(TurnAction):
         reset = [SlotSet(STATUS_SLOT, None)]
         if tracker.get_slot(STATUS_SLOT) == "stopped":
             meta = ReplyMeta(
-                topic=Topic.SEE_DOCTOR, language=lang, region=turn.region, is_question=True
+                topic=Topic.SEE_DOCTOR, language=lang, region=turn.region, states_advice=False
             )
             send_reply(dispatcher, meta, CHECK.text("stopped", lang), KNOWLEDGE)
             return [*turn.slot_events(Topic.SEE_DOCTOR), *reset]

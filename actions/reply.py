@@ -27,9 +27,9 @@ class ReplyMeta:
     region: Region | None = None
     urgency: Urgency = Urgency.NONE
     facts: Sequence[Fact] = field(default_factory=tuple)
-    # A question the bot asks (the doctor check's yes/no questions) states nothing medical,
-    # so it carries no disclaimer; every answer on a health topic does.
-    is_question: bool = False
+    # The doctor check's questions and its "stopped" notice state nothing medical, so they
+    # carry no disclaimer; every answer on a health topic does.
+    states_advice: bool = True
 
     def as_custom(self) -> dict:
         return {
@@ -51,7 +51,7 @@ def source_line(facts: Sequence[Fact], language: Language, knowledge: Knowledge)
 def compose_text(body: str, meta: ReplyMeta, knowledge: Knowledge) -> str:
     """The answer text; every health answer ends with its sources and the disclaimer."""
     parts = [body.strip()]
-    if meta.topic.is_health and not meta.is_question:
+    if meta.topic.is_health and meta.states_advice:
         if meta.facts:
             parts.append(source_line(meta.facts, meta.language, knowledge))
         parts.append(knowledge.messages.text("disclaimer", meta.language))
