@@ -223,3 +223,29 @@ def test_an_emergency_answer_cuts_the_doctor_check_short(servers):
     assert meta["urgency"] == "emergency" and "112" in text and text.endswith(DISCLAIMER["en"])
     _, meta = answer(patient.says("which exercises help?"))
     assert meta["topic"] == "exercises", "the check is over"
+
+
+def test_ein_notfall_mitten_im_uebungsgespraech_und_im_arzt_check(servers):
+    patient = Patient(servers.rasa_url)
+    _, meta = answer(patient.says("Wie geht die Katze-Kuh-Übung?"))
+    assert meta["facts"][0]["id"] == "cat_cow"
+    text, meta = answer(
+        patient.says("und seit heute kann ich meine Blase nicht mehr kontrollieren")
+    )
+    assert (meta["urgency"], meta["language"]) == ("emergency", "de")
+    assert "112" in text and "1. " not in text and text.endswith(DISCLAIMER["de"])
+    patient = Patient(servers.rasa_url)  # a new patient, with no red flag known yet
+    answer(patient.says("Hallo"))
+    answer(patient.says("/start_doctor_check"))
+    text, meta = answer(patient.says("nein"))
+    assert meta["urgency"] == "none" and text.endswith("?")
+    text, meta = answer(patient.says("ja"))
+    assert meta["urgency"] == "emergency" and "Notruf" in text
+
+
+def test_a_symptom_split_across_two_turns_in_english(servers):
+    patient = Patient(servers.rasa_url)
+    _, meta = answer(patient.says("my lower back has hurt for a week"))
+    assert meta["urgency"] == "none"
+    text, meta = answer(patient.says("oh and I fell off a ladder last week"))
+    assert meta["urgency"] == "urgent" and "today" in text
