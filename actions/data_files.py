@@ -68,3 +68,16 @@ def require_bilingual(value: Any, path: Path, item: str, field: str) -> dict[str
         lang: require_text(mapping.get(lang), path, item, f"{field}.{lang}" if field else lang)
         for lang in ("en", "de")
     }
+
+
+def require_phrases(value: Any, path: Path, item: str, field: str = "") -> list[str]:
+    """Non-empty lists of phrases under `en` and `de`, returned as one list."""
+    mapping = require_mapping(value, path, item, field)
+    phrases: list[str] = []
+    for lang in ("en", "de"):
+        name = f"{field}.{lang}" if field else lang
+        terms = require_text_list(mapping.get(lang), path, item, name)
+        if not terms:
+            raise DataFileError(path, "needs at least one phrase", item, name)
+        phrases += terms
+    return phrases

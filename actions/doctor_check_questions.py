@@ -10,6 +10,7 @@ from .data_files import (
     load_yaml,
     require_bilingual,
     require_mapping,
+    require_phrases,
     require_text,
     require_text_list,
 )
@@ -38,12 +39,9 @@ class DoctorCheck:
         answers = require_mapping(data.get("answers"), path, field="answers")
         phrases = []
         for kind in ANSWERS:
-            entry = require_mapping(answers.get(kind), path, "answers", kind)
-            for lang in Language:
-                words = require_text_list(
-                    entry.get(lang.value), path, "answers", f"{kind}.{lang.value}"
-                )
-                phrases += [(kind, w) for w in words]
+            phrases += [
+                (kind, w) for w in require_phrases(answers.get(kind), path, "answers", kind)
+            ]
         questions = []
         for index, raw in enumerate(data.get("questions") or []):
             raw = require_mapping(raw, path, f"question #{index + 1}")

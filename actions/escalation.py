@@ -24,7 +24,7 @@ def triage_events(assessment: Assessment, tracker: Tracker) -> list[EventType]:
         previous = Urgency(tracker.get_slot("urgency") or Urgency.NONE.value)
     except ValueError:
         previous = Urgency.NONE
-    highest = max(previous, assessment.level, key=lambda u: u.rank)
+    highest = Urgency.highest(previous, assessment.level)
     fired = [rule.id for rule in assessment.rules]
     all_fired = list(dict.fromkeys([*(tracker.get_slot("red_flags") or []), *fired]))
     return [

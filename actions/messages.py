@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data_files import DataFileError, load_yaml, require_mapping
+from .data_files import DataFileError, load_yaml, require_bilingual, require_mapping
 from .taxonomy import Language
 
 
@@ -19,14 +19,7 @@ class Messages:
         data = require_mapping(load_yaml(path), path)
         texts: dict[str, dict[str, str]] = {}
         for key, entry in data.items():
-            entry = require_mapping(entry, path, f"message '{key}'")
-            for lang in Language:
-                value = entry.get(lang.value)
-                if not isinstance(value, str) or not value.strip():
-                    raise DataFileError(
-                        path, f"missing {lang.value} text", f"message '{key}'", lang.value
-                    )
-            texts[key] = {lang.value: entry[lang.value].strip() for lang in Language}
+            texts[key] = require_bilingual(entry, path, f"message '{key}'", "")
         return cls(texts, str(path))
 
     def text(self, key: str, language: Language, **values: str) -> str:

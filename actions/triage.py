@@ -19,6 +19,7 @@ from .data_files import (
     load_yaml,
     require_bilingual,
     require_mapping,
+    require_phrases,
     require_text,
     require_text_list,
 )
@@ -70,19 +71,7 @@ class Assessment:
 
     @property
     def level(self) -> Urgency:
-        return max((r.level for r in self.rules), key=lambda u: u.rank, default=Urgency.NONE)
-
-
-def _both_languages(entry: object, path: Path, item: str, field_name: str = "") -> list[str]:
-    mapping = require_mapping(entry, path, item, field_name)
-    phrases: list[str] = []
-    for lang in Language:
-        name = f"{field_name}.{lang.value}" if field_name else lang.value
-        terms = require_text_list(mapping.get(lang.value), path, item, name)
-        if not terms:
-            raise DataFileError(path, "needs at least one phrase", item, name)
-        phrases += terms
-    return phrases
+        return Urgency.highest(*(rule.level for rule in self.rules))
 
 
 @dataclass
@@ -109,13 +98,13 @@ class Triage:
             item = f"symptom '{name}'"
             entry = require_mapping(entry, path, item)
             if "en" in entry or "de" in entry:
-                phrases += [(name, p) for p in _both_languages(entry, path, item)]
+                phrases += [(name, p) for p in require_phrases(entry, path, item)]
             groups = entry.get("near") or []
             if not isinstance(groups, list) or len(groups) == 1:
                 raise DataFileError(path, "must list two or more word groups", item, "near")
             near[name] = [
                 PhraseMatcher(
-                    (f"{name}#{k}", p) for p in _both_languages(group, path, item, f"near[{k}]")
+                    (f"{name}#{k}", p) for p in require_phrases(group, path, item, f"near[{k}]")
                 )
                 for k, group in enumerate(groups)
             ]
@@ -125,7 +114,7 @@ class Triage:
                     raise DataFileError(path, "needs phrases (en, de) or word groups (near)", item)
             if "except" in entry:
                 exceptions[name] = PhraseMatcher(
-                    (name, p) for p in _both_languages(entry["except"], path, item, "except")
+                    (name, p) for p in require_phrases(entry["except"], path, item, "except")
                 )
         rules, seen = [], set()
         for index, raw in enumerate(data.get("red_flags") or []):
@@ -160,9 +149,9 @@ class Triage:
         if not rules:
             raise DataFileError(path, "defines no red flags", field="red_flags")
         messages = require_mapping(data.get("messages"), path, field="messages")
-        before = _both_languages(negation.get("before"), path, "negation", "before")
-        after = _both_languages(negation.get("after"), path, "negation", "after")
-        breaks = _both_languages(negation.get("clause_breaks"), path, "negation", "clause_breaks")
+        before = require_phrases(negation.get("before"), path, "negation", "before")
+        after = require_phrases(negation.get("after"), path, "negation", "after")
+        breaks = require_phrases(negation.get("clause_breaks"), path, "negation", "clause_breaks")
         return cls(
             symptom_matcher=PhraseMatcher(phrases),
             near=near,

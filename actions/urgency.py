@@ -14,3 +14,7 @@ class Urgency(str, Enum):
     @property
     def rank(self) -> int:
         return list(Urgency).index(self)
+
+    @staticmethod
+    def highest(*levels: Urgency) -> Urgency:
+        return max(levels, key=lambda level: level.rank, default=Urgency.NONE)

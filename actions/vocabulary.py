@@ -8,22 +8,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data_files import DataFileError, load_yaml, require_mapping, require_text_list
+from .data_files import (
+    DataFileError,
+    load_yaml,
+    require_mapping,
+    require_phrases,
+    require_text_list,
+)
 from .phrase_matching import PhraseMatcher
 from .taxonomy import Language, Region
 
 
 def _phrases_by_language(section: dict, path: Path, kind: str, key: str) -> list[str]:
-    entry = require_mapping(section, path, f"{kind} '{key}'")
-    phrases: list[str] = []
-    for lang in Language:
-        terms = require_text_list(entry.get(lang.value), path, f"{kind} '{key}'", lang.value)
-        if not terms:
-            raise DataFileError(path, "needs at least one phrase", f"{kind} '{key}'", lang.value)
-        phrases += terms
-    unknown = set(entry) - {lang.value for lang in Language}
+    item = f"{kind} '{key}'"
+    phrases = require_phrases(section, path, item)
+    unknown = set(section) - {lang.value for lang in Language}
     if unknown:
-        raise DataFileError(path, f"unknown language(s) {sorted(unknown)}", f"{kind} '{key}'")
+        raise DataFileError(path, f"unknown language(s) {sorted(unknown)}", item)
     return phrases
 
 
