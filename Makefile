@@ -13,14 +13,20 @@ RASA := $(VENV)/bin/rasa
 SPACY_DIR := build/spacy/bilingual
 MODEL := models/backpain.tar.gz
 TRAINING_DATA := config.yml domain.yml $(wildcard data/nlu/*.yml) data/rules.yml data/stories.yml
+WIDGET := widget/dist/backpain-widget.js
+# Debian packages the tests and servers use; installed by `make system-deps` when missing.
+SYSTEM_PACKAGES := chromium chromium-driver
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help venv spacy train model check-data lint validate unit stories nlu-eval e2e test run bench clean
+.PHONY: help venv spacy train model widget system-deps check-data lint validate unit stories \
+	nlu-eval e2e test run bench clean
 
 help:
-	@echo "make run    - set up, train if needed, start the action server (:5055) and Rasa (:5005)"
+	@echo "make run    - set up, train if needed, start the action server (:5055), Rasa (:5005)"
+	@echo "             and the widget demo page (http://localhost:8080)"
 	@echo "make test   - set up and run every check (lint, data, unit, stories, NLU, end to end)"
 	@echo "make bench  - measure response times over the running servers"
 
@@ -47,12 +53,27 @@ $(MODEL): $(SPACY_DIR)/meta.json $(TRAINING_DATA)
 model: $(MODEL)
 train: model
 
+# The chat widget, bundled from the npm registry's packages (package-lock.json pins them).
+$(WIDGET): widget/package.json widget/package-lock.json $(wildcard widget/src/*) $(wildcard widget/*.mjs)
+	cd widget && npm ci --no-audit --no-fund --loglevel=error && npm run build
+	touch $@
+
+widget: $(WIDGET)
+
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
 check-data: venv
 	$(PY) -m actions.check_data
 
 lint: venv
-	$(VENV)/bin/ruff check actions channels nlu_pipeline tools tests
-	$(VENV)/bin/ruff format --check actions channels nlu_pipeline tools tests
+	$(VENV)/bin/ruff check actions channels conversation_store nlu_pipeline tools tests
+	$(VENV)/bin/ruff format --check actions channels conversation_store nlu_pipeline tools tests
 
 validate: spacy
 	$(PY) -m tools.validate_data
@@ -66,17 +87,17 @@ stories: model
 nlu-eval: model
 	$(PY) -m tools.rasa_checks nlu
 
-e2e: model
+e2e: model widget system-deps
 	$(PY) -m pytest -q -m e2e tests
 
 test: lint check-data validate unit model stories nlu-eval e2e
 	@echo "make test: all checks passed"
 
-run: check-data model
+run: check-data model widget
 	$(PY) -m tools.serve
 
 bench: model
 	$(PY) -m tools.bench
 
 clean:
-	rm -rf build models results .rasa .pytest_cache
+	rm -rf build models results .rasa .pytest_cache test-output widget/dist widget/node_modules

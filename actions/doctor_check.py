@@ -18,7 +18,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from .conversation_state import Turn, read_turn
-from .escalation import triage_events
+from .escalation import red_flag_reply, triage_events
 from .knowledge import KNOWLEDGE
 from .reply import ReplyMeta, send_reply
 from .taxonomy import Language, Topic
@@ -155,9 +155,10 @@ class ActionDoctorCheckResult(TurnAction):
             return [*turn.slot_events(Topic.SEE_DOCTOR), *reset]
         symptoms = frozenset(tracker.get_slot("symptoms") or []) | {"back_pain"}
         result = conclusion(symptoms)
-        body = KNOWLEDGE.triage.message(result, lang) if result.rules else CHECK.text("clear", lang)
-        meta = ReplyMeta(
-            topic=Topic.SEE_DOCTOR, language=lang, region=turn.region, urgency=result.level
-        )
+        if result.rules:
+            body, meta = red_flag_reply(result, turn)
+        else:
+            body = CHECK.text("clear", lang)
+            meta = ReplyMeta(topic=Topic.SEE_DOCTOR, language=lang, region=turn.region)
         send_reply(dispatcher, meta, body, KNOWLEDGE)
         return [*turn.slot_events(Topic.SEE_DOCTOR), *triage_events(result, tracker), *reset]

@@ -35,6 +35,20 @@ def triage_events(assessment: Assessment, tracker: Tracker) -> list[EventType]:
     ]
 
 
+def red_flag_reply(
+    assessment: Assessment, turn: Turn, knowledge: Knowledge = KNOWLEDGE
+) -> tuple[str, ReplyMeta]:
+    """What to do and why, at the assessment's urgency, citing what the rules rest on."""
+    meta = ReplyMeta(
+        topic=Topic.SEE_DOCTOR,
+        language=turn.language,
+        region=turn.region,
+        urgency=assessment.level,
+        cited=knowledge.triage.cited_sources(assessment),
+    )
+    return knowledge.triage.message(assessment, turn.language), meta
+
+
 def escalate(
     dispatcher: CollectingDispatcher,
     turn: Turn,
@@ -43,9 +57,6 @@ def escalate(
     knowledge: Knowledge = KNOWLEDGE,
 ) -> list[EventType]:
     """Say what to do and why, in place of whatever the message asked (no exercise advice)."""
-    body = knowledge.triage.message(assessment, turn.language)
-    meta = ReplyMeta(
-        topic=Topic.SEE_DOCTOR, language=turn.language, region=turn.region, urgency=assessment.level
-    )
+    body, meta = red_flag_reply(assessment, turn, knowledge)
     send_reply(dispatcher, meta, body, knowledge)
     return [*turn.slot_events(Topic.SEE_DOCTOR), *triage_events(assessment, tracker)]

@@ -1,8 +1,11 @@
 """The reply contract: how every bot turn ends, and the one place the disclaimer is added.
 
 A turn is a text message (with buttons where useful) followed by one message carrying a
-`custom` object that the widget, the staff review and automated checks read:
-{"topic", "region", "urgency", "language", "facts": [{"id", "source"}]}.
+`custom` object that the widget, the messaging channels, the staff review and automated
+checks read: {"topic", "region", "urgency", "language", "facts": [{"id", "source"}],
+"source_line", "disclaimer", "emergency_number"}. `source_line` and `disclaimer` repeat the
+exact strings that end the text, so that a channel can set them apart; `emergency_number` is
+set when the urgency calls for help now.
 """
 
 from __future__ import annotations
@@ -27,34 +30,60 @@ class ReplyMeta:
     region: Region | None = None
     urgency: Urgency = Urgency.NONE
     facts: Sequence[Fact] = field(default_factory=tuple)
+    # sources named without facts: the guidelines and articles a red-flag rule rests on
+    cited: Sequence[str] = field(default_factory=tuple)
     # The doctor check's questions and its "stopped" notice state nothing medical, so they
     # carry no disclaimer; every answer on a health topic does.
     states_advice: bool = True
 
-    def as_custom(self) -> dict:
+    def as_custom(self, knowledge: Knowledge) -> dict:
+        ending = Ending.of(self, knowledge)
+        urgent = self.urgency in (Urgency.EMERGENCY, Urgency.URGENT)
         return {
             "topic": self.topic.value,
             "region": self.region.value if self.region else None,
             "urgency": self.urgency.value,
             "language": self.language.value,
             "facts": [{"id": f.id, "source": f.source} for f in self.facts],
+            "source_line": ending.source_line,
+            "disclaimer": ending.disclaimer,
+            "emergency_number": knowledge.triage.emergency_number if urgent else None,
         }
 
 
-def source_line(facts: Sequence[Fact], language: Language, knowledge: Knowledge) -> str:
-    files = list(dict.fromkeys(f.source for f in facts))
-    titles = "; ".join(knowledge.facts.sources[name].title[language.value] for name in files)
-    key = "source_line.one" if len(files) == 1 else "source_line.many"
+@dataclass(frozen=True)
+class Ending:
+    """What follows the body of an answer: its sources and the disclaimer, or nothing."""
+
+    source_line: str | None = None
+    disclaimer: str | None = None
+
+    @classmethod
+    def of(cls, meta: ReplyMeta, knowledge: Knowledge) -> Ending:
+        if not (meta.topic.is_health and meta.states_advice):
+            return cls()
+        names = [f.source for f in meta.facts] or list(meta.cited)
+        return cls(
+            source_line=source_line(names, meta.language, knowledge) if names else None,
+            disclaimer=knowledge.messages.text("disclaimer", meta.language),
+        )
+
+
+def source_line(names: Sequence[str], language: Language, knowledge: Knowledge) -> str:
+    """ "Source: …" with each seed article's title; other sources (guidelines) by name."""
+    names = list(dict.fromkeys(names))
+    sources = knowledge.facts.sources
+    titles = "; ".join(
+        sources[name].title[language.value] if name in sources else name for name in names
+    )
+    key = "source_line.one" if len(names) == 1 else "source_line.many"
     return knowledge.messages.text(key, language, titles=titles)
 
 
 def compose_text(body: str, meta: ReplyMeta, knowledge: Knowledge) -> str:
     """The answer text; every health answer ends with its sources and the disclaimer."""
-    parts = [body.strip()]
-    if meta.topic.is_health and meta.states_advice:
-        if meta.facts:
-            parts.append(source_line(meta.facts, meta.language, knowledge))
-        parts.append(knowledge.messages.text("disclaimer", meta.language))
+    ending = Ending.of(meta, knowledge)
+    parts = [body.strip(), ending.source_line, ending.disclaimer]
     return "\n\n".join(p for p in parts if p)
 
 
@@ -67,4 +96,4 @@ def send_reply(
 ) -> None:
     """The only way actions speak: the text, then the machine-readable summary of the turn."""
     dispatcher.utter_message(text=compose_text(body, meta, knowledge), buttons=list(buttons))
-    dispatcher.utter_message(json_message=meta.as_custom())
+    dispatcher.utter_message(json_message=meta.as_custom(knowledge))

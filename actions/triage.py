@@ -31,7 +31,7 @@ from .urgency import Urgency
 NEGATION_WINDOW = 3
 _SENTENCE = re.compile(r"([^.!?;\n]+)([.!?;\n]*)")
 _CLAUSE_PUNCTUATION = re.compile(r"[,:()\t\"]+|\s[-\u2013]\s")
-LEVEL_MESSAGES = ("emergency", "urgent", "routine", "after", "source")
+LEVEL_MESSAGES = ("emergency", "urgent", "routine", "after")
 
 
 @dataclass(frozen=True)
@@ -256,12 +256,21 @@ class Triage:
         return Assessment(symptoms=everything, new_symptoms=new, rules=fired)
 
     def message(self, assessment: Assessment, language: Language) -> str:
-        """The escalation in plain words: what to do, why, and on what it is based."""
+        """The escalation in plain words: what to do and why (its sources: `cited_sources`)."""
         lang = language.value
         reasons = "; ".join(rule.reason[lang] for rule in assessment.rules)
         action = self.messages[assessment.level.value][lang].format(
             reasons=reasons, number=self.emergency_number
         )
-        sources = "; ".join(dict.fromkeys(rule.source for rule in assessment.rules))
-        source = self.messages["source"][lang].format(sources=sources)
-        return "\n\n".join([action, self.messages["after"][lang], source])
+        return "\n\n".join([action, self.messages["after"][lang]])
+
+    @staticmethod
+    def cited_sources(assessment: Assessment) -> list[str]:
+        """The guidelines and articles the fired rules rest on, as patients may read them:
+        without the notes in brackets, which point staff to the section."""
+        names = (
+            re.sub(r"\s*\([^)]*\)", "", name).strip()
+            for rule in assessment.rules
+            for name in rule.source.split(";")
+        )
+        return list(dict.fromkeys(name for name in names if name))

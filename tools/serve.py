@@ -1,4 +1,5 @@
-"""`make run`: start the action server on :5055 and Rasa on :5005 until Ctrl-C."""
+"""`make run`: the action server (:5055), Rasa (:5005) and the widget demo page (:8080),
+until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -6,22 +7,39 @@ import os
 import time
 
 from .servers import running_servers
+from .widget_host import serving_widget
 
 
 def main() -> None:
     rasa_port = int(os.environ.get("RASA_PORT", "5005"))
     action_port = int(os.environ.get("ACTION_PORT", "5055"))
-    print("Starting the action server and Rasa (this takes about half a minute) ...")
+    widget_port = int(os.environ.get("WIDGET_PORT", "8080"))
     interface = os.environ.get("RASA_INTERFACE", "0.0.0.0")
-    with running_servers(
-        rasa_port=rasa_port, action_port=action_port, echo_logs=True, interface=interface
-    ) as servers:
+    # The browser reaches Rasa at this address (the demo page is told it).
+    public_rasa_url = os.environ.get("RASA_PUBLIC_URL", f"http://localhost:{rasa_port}")
+    # Socket.io accepts the demo page's origin unless the clinic's sites are configured.
+    demo_origins = f"http://localhost:{widget_port},http://127.0.0.1:{widget_port}"
+    origins = os.environ.get("BOT_WIDGET_ORIGINS") or demo_origins
+    print("Starting the action server and Rasa (this takes about half a minute) ...")
+    with (
+        running_servers(
+            rasa_port=rasa_port,
+            action_port=action_port,
+            echo_logs=True,
+            interface=interface,
+            env={"BOT_WIDGET_ORIGINS": origins},
+        ) as servers,
+        serving_widget(public_rasa_url, widget_port, interface) as _,
+    ):
+        api = "on (token required)" if _api_enabled() else "off (set RASA_AUTH_TOKEN)"
         print(
             f"\nThe assistant is up.\n"
-            f"  REST:      POST {servers.rasa_url}/webhooks/rest/webhook "
+            f"  widget demo: http://localhost:{widget_port}/ (German: ?lang=de)\n"
+            f"  REST:        POST {servers.rasa_url}/webhooks/rest/webhook "
             '{"sender": "me", "message": "my lower back hurts"}\n'
-            f"  socket.io: {servers.rasa_url}/socket.io\n"
-            f"  actions:   {servers.action_url}/webhook\n"
+            f"  socket.io:   {servers.rasa_url}/socket.io (origins: {origins})\n"
+            f"  HTTP API:    {api}\n"
+            f"  actions:     {servers.action_url}/webhook\n"
             "Press Ctrl-C to stop."
         )
         try:
@@ -30,6 +48,10 @@ def main() -> None:
             print("A server stopped; shutting down.")
         except KeyboardInterrupt:
             print("\nStopping ...")
+
+
+def _api_enabled() -> bool:
+    return bool(os.environ.get("RASA_AUTH_TOKEN") or os.environ.get("RASA_JWT_SECRET"))
 
 
 if __name__ == "__main__":

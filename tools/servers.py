@@ -19,8 +19,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .credentials import active_connectors
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MODEL = PROJECT_DIR / "models" / "backpain.tar.gz"
+CREDENTIALS = PROJECT_DIR / "credentials.yml"
 BIN = Path(sys.executable).parent
 
 
@@ -77,15 +80,23 @@ def running_servers(
     timeout: float = 180,
     echo_logs: bool = False,
     interface: str = "127.0.0.1",
+    credentials: Path = CREDENTIALS,
 ) -> Iterator[RunningServers]:
-    """Both servers, up and answering, for the duration of the `with` block."""
+    """Both servers, up and answering, for the duration of the `with` block.
+
+    The channels are those of `credentials` whose `${VARIABLES}` are set in the environment.
+    The HTTP API is served only if `RASA_AUTH_TOKEN` or `RASA_JWT_SECRET` is (tools.rasa_server).
+    """
     rasa_port = rasa_port or free_port()
     action_port = action_port or free_port()
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="backpain-servers-"))
     log_dir.mkdir(parents=True, exist_ok=True)
     endpoints = log_dir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
     process_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    connectors = active_connectors(credentials, process_env)
+    if echo_logs:
+        print(f"Channels ({credentials.name}):\n{connectors.summary()}")
     commands = {
         "actions": [
             str(BIN / "python"),
@@ -97,8 +108,9 @@ def running_servers(
             str(action_port),
         ],
         "rasa": [
-            str(BIN / "rasa"),
-            "run",
+            str(BIN / "python"),
+            "-m",
+            "tools.rasa_server",
             "--model",
             str(model),
             "--port",
@@ -108,7 +120,7 @@ def running_servers(
             "--endpoints",
             str(endpoints),
             "--credentials",
-            str(PROJECT_DIR / "credentials.yml"),
+            str(connectors.write(log_dir / "credentials.yml")),
         ],
     }
     processes: list[subprocess.Popen] = []

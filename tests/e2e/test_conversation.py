@@ -4,6 +4,7 @@ the way the website widget and messaging channels do."""
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 import uuid
 
@@ -20,7 +21,8 @@ DISCLAIMER = KNOWLEDGE.messages.texts["disclaimer"]
 def servers(tmp_path_factory):
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make model` first")
-    with running_servers(log_dir=tmp_path_factory.mktemp("servers")) as running:
+    no_api = {"RASA_AUTH_TOKEN": "", "RASA_JWT_SECRET": ""}  # whatever the shell has set
+    with running_servers(log_dir=tmp_path_factory.mktemp("servers"), env=no_api) as running:
         yield running
 
 
@@ -43,6 +45,15 @@ def answer(replies: list[dict]) -> tuple[str, dict]:
     assert "custom" in replies[-1], replies
     texts = [r["text"] for r in replies if "text" in r]
     return "\n\n".join(texts), replies[-1]["custom"]
+
+
+def test_the_http_api_is_not_served_without_a_token(servers):
+    # Servers started with no RASA_AUTH_TOKEN / RASA_JWT_SECRET: the channels answer, the API
+    # that reads and changes conversations does not exist.
+    for path in ("/conversations/someone/tracker", "/model/parse", "/status"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{servers.rasa_url}{path}", timeout=10)
+        assert refused.value.code == 404, path
 
 
 def test_an_english_conversation_on_the_four_core_topics(servers):

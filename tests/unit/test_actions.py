@@ -10,7 +10,7 @@ import pytest
 
 from actions import conversation_actions, health_actions
 from actions.knowledge import KNOWLEDGE
-from actions.taxonomy import HEALTH_TOPICS, Region, Topic
+from actions.taxonomy import HEALTH_TOPICS, Language, Region, Topic
 from tests.conftest import converse, make_tracker, run_action
 
 DISCLAIMER = {
@@ -64,7 +64,10 @@ ASKED = {
 
 def assert_contract(result, language):
     custom = result.custom
-    assert set(custom) == {"topic", "region", "urgency", "language", "facts"}
+    assert set(custom) == {
+        "topic", "region", "urgency", "language", "facts",
+        "source_line", "disclaimer", "emergency_number",
+    }  # fmt: skip
     assert custom["topic"] in {t.value for t in Topic}
     assert custom["region"] in {None, *(r.value for r in Region)}
     assert custom["urgency"] in {"none", "routine", "urgent", "emergency"}
@@ -72,7 +75,15 @@ def assert_contract(result, language):
     for fact in custom["facts"]:
         assert set(fact) == {"id", "source"}
         assert KNOWLEDGE.facts.get(fact["id"]).source == fact["source"]
-    assert not result.messages[0].get("custom") and "{" not in result.messages[0]["text"]
+    text = result.messages[0]["text"]
+    assert not result.messages[0].get("custom") and "{" not in text
+    # the ending is repeated in the contract so that channels can set it apart
+    ending = "\n\n".join(p for p in (custom["source_line"], custom["disclaimer"]) if p)
+    assert text.endswith(ending)
+    if custom["disclaimer"]:
+        assert custom["disclaimer"] == KNOWLEDGE.messages.text("disclaimer", Language(language))
+    urgent = custom["urgency"] in {"urgent", "emergency"}
+    assert (custom["emergency_number"] == KNOWLEDGE.triage.emergency_number) is urgent
 
 
 WALK = [(a, lang, t) for a in HEALTH_ACTIONS for lang, texts in ASKED.items() for t in texts]
@@ -257,6 +268,17 @@ def test_a_symptom_split_across_two_turns_escalates_in_german():
     assert second.custom["urgency"] == "urgent" and second.custom["language"] == "de"
     assert "heute" in second.messages[0]["text"]
     assert second.slot("urgency") == "urgent"
+
+
+def test_an_escalation_names_its_sources_by_title_set_apart_in_the_contract():
+    # night pain rests on a seed article: patients read its title, never the file name
+    result = converse(TOPIC_ACTIONS[Topic.CAUSES], "Mein Rücken tut seit Monaten nachts weh")
+    text, custom = result.messages[0]["text"], result.custom
+    assert custom["urgency"] in {"routine", "urgent"}, custom
+    assert custom["source_line"] and text.endswith(f"{custom['source_line']}\n\n{DISCLAIMER['de']}")
+    assert ".txt" not in text and "(" not in custom["source_line"]
+    seed_titles = [s.title["de"] for s in KNOWLEDGE.facts.sources.values()]
+    assert any(title in custom["source_line"] for title in seed_titles), custom["source_line"]
 
 
 def test_a_negated_symptom_gets_the_normal_answer():

@@ -1,0 +1,1 @@
+"""Where conversations are kept: redacted, summarised for staff review, deleted on schedule."""

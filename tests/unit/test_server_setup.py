@@ -1,0 +1,76 @@
+"""How the servers are configured from the environment: channels and the HTTP API."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from tools.credentials import active_connectors
+from tools.rasa_server import api_arguments
+
+CREDENTIALS = """
+rest:
+channels.telegram.TelegramInput:
+  access_token: ${TELEGRAM_ACCESS_TOKEN}
+  verify: ${TELEGRAM_BOT_USERNAME}
+channels.slack.SlackInput:
+  slack_token: ${SLACK_BOT_TOKEN}
+"""
+
+
+def test_a_platform_without_its_secrets_is_left_out_and_named(tmp_path):
+    path = tmp_path / "credentials.yml"
+    path.write_text(CREDENTIALS)
+    connectors = active_connectors(path, {"TELEGRAM_ACCESS_TOKEN": "t"})
+    assert list(connectors.enabled) == ["rest"]
+    assert connectors.disabled == {
+        "channels.telegram.TelegramInput": ["TELEGRAM_BOT_USERNAME"],
+        "channels.slack.SlackInput": ["SLACK_BOT_TOKEN"],
+    }
+    assert "off: channels.slack.SlackInput (set SLACK_BOT_TOKEN)" in connectors.summary()
+
+
+def test_a_platform_with_its_secrets_is_on_and_no_secret_is_written(tmp_path):
+    path = tmp_path / "credentials.yml"
+    path.write_text(CREDENTIALS)
+    env = {"TELEGRAM_ACCESS_TOKEN": "secret-1", "TELEGRAM_BOT_USERNAME": "clinic_bot"}
+    written = active_connectors(path, env).write(tmp_path / "active.yml").read_text()
+    assert yaml.safe_load(written)["channels.telegram.TelegramInput"] == {
+        "access_token": "${TELEGRAM_ACCESS_TOKEN}",
+        "verify": "${TELEGRAM_BOT_USERNAME}",
+    }
+    assert "secret-1" not in written
+
+
+def test_the_project_credentials_name_every_secret_as_a_variable():
+    from tools.servers import CREDENTIALS as project_credentials
+
+    for name, settings in (yaml.safe_load(project_credentials.read_text()) or {}).items():
+        for key, value in (settings or {}).items():
+            secret = any(w in key for w in ("token", "secret", "sid", "password", "key"))
+            if secret and isinstance(value, str):
+                assert value.startswith("${"), f"{name}.{key} must come from the environment"
+
+
+def test_an_unreadable_credentials_file_is_named(tmp_path):
+    path = tmp_path / "credentials.yml"
+    path.write_text("rest: [unclosed")
+    with pytest.raises(SystemExit, match=r"credentials\.yml: cannot read"):
+        active_connectors(path, {})
+
+
+def test_the_http_api_is_off_without_a_secret():
+    assert api_arguments({}) == []
+    assert api_arguments({"RASA_AUTH_TOKEN": ""}) == []
+
+
+def test_the_http_api_needs_a_token_or_jwt_when_on():
+    token = "t" * 20
+    assert api_arguments({"RASA_AUTH_TOKEN": token}) == ["--enable-api", "--auth-token", token]
+    jwt = api_arguments({"RASA_JWT_SECRET": "j" * 32})
+    assert jwt[:2] == ["--enable-api", "--jwt-secret"] and jwt[-1] == "HS256"
+
+
+def test_a_short_token_is_refused_by_name():
+    with pytest.raises(SystemExit, match="RASA_AUTH_TOKEN is too short"):
+        api_arguments({"RASA_AUTH_TOKEN": "1234"})

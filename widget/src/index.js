@@ -1,0 +1,341 @@
+// The back-pain assistant's website widget. Embed with one tag:
+//   <script src="backpain-widget.js" data-server-url="https://bot.clinic.example"
+//           data-language="de" data-title="Rückenschmerz-Assistent"></script>
+//
+// Security rule for this file: everything the patient types or the bot says is put on the page
+// as text (textContent / createTextNode), never as HTML.
+import { io } from "socket.io-client";
+import { strings } from "./strings.js";
+import { assembleTurn, quickReplies, telNumber } from "./turns.js";
+import { createStore, newSessionId } from "./store.js";
+import { CSS } from "./styles.js";
+
+const MAX_LENGTH = 1000;
+const REPLY_TIMEOUT_MS = 30000;
+// A turn's texts with no contract after this long are shown as they are.
+const CONTRACT_GRACE_MS = 3000;
+
+// Read while the script runs; a tag manager may insert it so that currentScript is unset.
+const script = document.currentScript || document.querySelector("script[data-server-url]");
+
+function readConfig() {
+  const data = (script && script.dataset) || {};
+  const pageLanguage = (document.documentElement.lang || "").slice(0, 2).toLowerCase();
+  const language = ["en", "de"].includes(data.language) ? data.language : pageLanguage === "de" ? "de" : "en";
+  const timeout = Number(data.replyTimeout);
+  return {
+    serverUrl: (data.serverUrl || "").replace(/\/+$/, ""),
+    language,
+    title: data.title || strings(language).title,
+    replyTimeout: timeout > 0 ? timeout : REPLY_TIMEOUT_MS,
+  };
+}
+
+// A tiny element builder: attributes and text only, no HTML strings.
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value == null) continue;
+    if (name === "class") node.className = value;
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children) {
+    if (child == null) continue;
+    node.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+// Static icons, built as SVG elements (no data involved).
+function icon(pathData) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", pathData);
+  svg.append(path);
+  return svg;
+}
+const CHAT_ICON = "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 1-2zm3 6v2h10V9H7zm0 4v2h7v-2H7z";
+const SEND_ICON = "M2 21 23 12 2 3v7l15 2-15 2z";
+
+// Keeps line breaks; list lines ("1. ", "• ", "- ") get a hanging indent.
+function paragraph(text) {
+  const p = el("p");
+  for (const line of text.split("\n")) {
+    const isItem = /^\s*(\d+[.)]|[•\-*–])\s/.test(line);
+    p.append(el("span", { class: isItem ? "line item" : "line" }, line));
+  }
+  return p;
+}
+
+function mount(config) {
+  const t = strings(config.language);
+  const store = createStore(config.serverUrl);
+  const state = store.load() || { sessionId: newSessionId(), items: [], banner: null, replies: [], open: false };
+  const save = () => store.save(state);
+
+  const host = document.createElement("backpain-widget");
+  const shadow = host.attachShadow({ mode: "open" });
+  if ("adoptedStyleSheets" in shadow && typeof CSSStyleSheet.prototype.replaceSync === "function") {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    shadow.adoptedStyleSheets = [sheet];
+  } else {
+    shadow.append(el("style", {}, CSS));
+  }
+
+  const ids = { panel: "bpw-panel", title: "bpw-title", input: "bpw-input", counter: "bpw-counter" };
+  const launcher = el("button", { class: "launcher", type: "button", "aria-label": t.open, "aria-expanded": "false", "aria-controls": ids.panel }, icon(CHAT_ICON));
+  const closeButton = el("button", { class: "close", type: "button", "aria-label": t.close }, "×");
+  const banner = el("div", { class: "banner", role: "alert", hidden: true });
+  const status = el("div", { class: "status", role: "status", hidden: true });
+  const notice = el(
+    "div",
+    { class: "notice" },
+    el("h3", {}, t.noticeHeading),
+    el("p", {}, t.notice[0]),
+    el("p", {}, t.notice[1], el("a", { href: "tel:112" }, "112"), "."),
+    el("p", {}, t.notice[2]),
+    el("p", {}, t.notice[3]),
+  );
+  const messages = el("div", { class: "messages" });
+  const replies = el("div", { class: "replies" });
+  const log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": t.log, tabindex: "0" }, notice, messages, replies);
+  const typing = el("div", { class: "typing", role: "status", hidden: true }, el("span", { class: "dots", "aria-hidden": "true" }, el("span"), el("span"), el("span")), " ", t.typing);
+  const input = el("textarea", { id: ids.input, rows: "1", maxlength: String(MAX_LENGTH), placeholder: t.placeholder, "aria-describedby": ids.counter, autocomplete: "off" });
+  const sendButton = el("button", { class: "send", type: "submit", "aria-label": t.send }, icon(SEND_ICON));
+  const counter = el("div", { class: "counter", id: ids.counter, "aria-live": "polite" });
+  const form = el("form", { class: "composer" }, el("label", { class: "visually-hidden", for: ids.input }, t.inputLabel), el("div", { class: "row" }, input, sendButton), counter);
+  const panel = el(
+    "div",
+    { class: "panel", id: ids.panel, role: "dialog", "aria-labelledby": ids.title, hidden: true, lang: config.language },
+    el("div", { class: "header" }, el("h2", { id: ids.title }, config.title), closeButton),
+    banner,
+    status,
+    log,
+    typing,
+    form,
+  );
+  const root = el("div", { class: "root" }, panel, launcher);
+  shadow.append(root);
+  document.body.append(host);
+
+  // --- rendering -------------------------------------------------------------------------
+  function renderItem(item) {
+    if (item.role === "user") {
+      return el("div", { class: "msg user" }, el("span", { class: "visually-hidden" }, `${t.you}: `), item.text);
+    }
+    if (item.role === "error") return el("div", { class: "msg error" }, item.text);
+    const bubble = el("div", { class: "msg bot", lang: item.language || false }, el("span", { class: "visually-hidden" }, `${t.bot}: `));
+    for (const text of item.paragraphs) bubble.append(paragraph(text));
+    if (item.source) bubble.append(el("p", { class: "source" }, item.source));
+    if (item.disclaimer) bubble.append(el("p", { class: "disclaimer" }, item.disclaimer));
+    return bubble;
+  }
+
+  function renderReplies() {
+    replies.replaceChildren(
+      ...state.replies.map((reply) => {
+        const button = el("button", { class: "reply", type: "button" }, reply.title);
+        button.addEventListener("click", () => {
+          send(reply.payload, reply.title);
+          input.focus();
+        });
+        return button;
+      }),
+    );
+  }
+
+  function renderBanner() {
+    const b = state.banner;
+    banner.hidden = !b;
+    if (!b) return banner.replaceChildren();
+    const bt = strings(b.language);
+    const number = telNumber(b.number) || "112";
+    banner.replaceChildren(
+      el("div", {}, b.urgency === "emergency" ? bt.emergency : bt.urgent),
+      el("a", { href: `tel:${number}` }, bt.call(number)),
+    );
+    banner.setAttribute("lang", b.language);
+  }
+
+  function scrollToEnd() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function add(item) {
+    state.items.push(item);
+    const node = renderItem(item);
+    messages.append(node);
+    save();
+    // A long answer is shown from its first line, not its last.
+    if (item.role === "bot" && node.offsetHeight > log.clientHeight - replies.offsetHeight) {
+      log.scrollTop = node.offsetTop - 8;
+    } else {
+      scrollToEnd();
+    }
+  }
+
+  function updateCounter() {
+    const n = input.value.length;
+    counter.textContent = n >= MAX_LENGTH ? `${t.counter(n, MAX_LENGTH)} — ${t.tooLong(MAX_LENGTH)}` : t.counter(n, MAX_LENGTH);
+    counter.classList.toggle("full", n >= MAX_LENGTH);
+  }
+
+  // --- open / close ----------------------------------------------------------------------
+  function setOpen(open, { focus = true } = {}) {
+    panel.hidden = !open;
+    root.classList.toggle("open", open);
+    launcher.setAttribute("aria-expanded", String(open));
+    state.open = open;
+    save();
+    if (open) {
+      scrollToEnd();
+      if (focus) input.focus();
+      connect();
+    } else if (focus) {
+      launcher.focus();
+    }
+  }
+  launcher.addEventListener("click", () => setOpen(panel.hidden));
+  closeButton.addEventListener("click", () => setOpen(false));
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      setOpen(false);
+    }
+  });
+
+  // --- connection --------------------------------------------------------------------------
+  let socket = null;
+  let pending = null; // {timer} while a reply is awaited
+  let turnTexts = [];
+  let turnReplies = [];
+  let graceTimer = null;
+
+  function setStatus(text) {
+    status.hidden = !text;
+    status.textContent = text || "";
+  }
+
+  function stopWaiting() {
+    if (pending) clearTimeout(pending.timer);
+    pending = null;
+    typing.hidden = true;
+  }
+
+  function failPending(message) {
+    if (!pending) return;
+    stopWaiting();
+    add({ role: "error", text: message });
+  }
+
+  function finishTurn(contract) {
+    clearTimeout(graceTimer);
+    const item = assembleTurn(turnTexts, contract);
+    if (item.paragraphs.length || item.source || item.disclaimer) add(item);
+    state.replies = turnReplies;
+    // The banner stays for the rest of the conversation; an emergency is never downgraded.
+    const rank = { urgent: 1, emergency: 2 };
+    if (contract && rank[item.urgency] && rank[item.urgency] >= (rank[state.banner?.urgency] || 0)) {
+      state.banner = { urgency: item.urgency, number: item.emergencyNumber, language: item.language || config.language };
+      renderBanner();
+    }
+    turnTexts = [];
+    turnReplies = [];
+    renderReplies();
+    save();
+    stopWaiting();
+  }
+
+  function onBotMessage(message) {
+    if (!message || typeof message !== "object") return;
+    if (message.custom && typeof message.custom === "object") return finishTurn(message.custom);
+    if (typeof message.text === "string") turnTexts.push(message.text);
+    const buttons = quickReplies(message);
+    if (buttons.length) turnReplies = buttons;
+    clearTimeout(graceTimer);
+    graceTimer = setTimeout(() => finishTurn(null), CONTRACT_GRACE_MS);
+  }
+
+  function connect() {
+    if (socket || !config.serverUrl) return;
+    setStatus(t.connecting);
+    socket = io(config.serverUrl, { path: "/socket.io", reconnectionDelayMax: 5000 });
+    socket.on("connect", () => {
+      setStatus(null);
+      // The same session id after a reload or reconnect: the server continues the conversation.
+      socket.emit("session_request", { session_id: state.sessionId });
+    });
+    socket.on("session_confirm", (id) => {
+      if (typeof id === "string" && id && id !== state.sessionId) {
+        state.sessionId = id;
+        save();
+      }
+    });
+    socket.on("bot_uttered", onBotMessage);
+    socket.on("disconnect", () => {
+      setStatus(t.reconnecting);
+      failPending(t.lostAnswer);
+    });
+    socket.on("connect_error", () => setStatus(t.reconnecting));
+    socket.io.on("reconnect_attempt", () => setStatus(t.reconnecting));
+  }
+
+  function send(text, shownAs = text) {
+    const message = text.trim().slice(0, MAX_LENGTH);
+    if (!message) return false;
+    if (!socket || !socket.connected) {
+      add({ role: "error", text: t.sendOffline });
+      return false;
+    }
+    state.replies = [];
+    renderReplies();
+    add({ role: "user", text: shownAs.trim().slice(0, MAX_LENGTH) });
+    socket.emit("user_uttered", { message, session_id: state.sessionId });
+    stopWaiting();
+    typing.hidden = false;
+    pending = { timer: setTimeout(() => failPending(t.noAnswer), config.replyTimeout) };
+    scrollToEnd();
+    return true;
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (send(input.value)) input.value = "";
+    updateCounter();
+    input.focus();
+  });
+  input.addEventListener("keydown", (event) => {
+    // Enter sends; Shift+Enter starts a new line.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit", { cancelable: true }));
+    }
+  });
+  input.addEventListener("input", updateCounter);
+
+  // --- restore -------------------------------------------------------------------------------
+  for (const item of state.items) messages.append(renderItem(item));
+  renderReplies();
+  renderBanner();
+  updateCounter();
+  if (!config.serverUrl) {
+    setStatus(t.notConfigured);
+  } else if (state.open) {
+    setOpen(true, { focus: false });
+  }
+  save();
+}
+
+function start() {
+  if (document.querySelector("backpain-widget")) return; // the tag was included twice
+  const config = readConfig();
+  if (document.body) mount(config);
+  else document.addEventListener("DOMContentLoaded", () => mount(config), { once: true });
+}
+
+start();
