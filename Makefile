@@ -15,7 +15,7 @@ MODEL := models/backpain.tar.gz
 TRAINING_DATA := config.yml domain.yml $(wildcard data/nlu/*.yml) data/rules.yml data/stories.yml
 WIDGET := widget/dist/backpain-widget.js
 # Debian packages the tests and servers use; installed by `make system-deps` when missing.
-SYSTEM_PACKAGES := chromium chromium-driver
+SYSTEM_PACKAGES := chromium chromium-driver postgresql-15
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -72,13 +72,13 @@ check-data: venv
 	$(PY) -m actions.check_data
 
 lint: venv
-	$(VENV)/bin/ruff check actions channels conversation_store nlu_pipeline tools tests
-	$(VENV)/bin/ruff format --check actions channels conversation_store nlu_pipeline tools tests
+	$(VENV)/bin/ruff check actions channels conversation_store nlu_pipeline review_tool tools tests
+	$(VENV)/bin/ruff format --check actions channels conversation_store nlu_pipeline review_tool tools tests
 
 validate: spacy
 	$(PY) -m tools.validate_data
 
-unit: spacy
+unit: spacy system-deps
 	$(PY) -m pytest -q -m "not e2e" tests
 
 stories: model

@@ -11,6 +11,10 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
+# What the marks of a summary mean (the tracker store sets them, the review tool explains them):
+LOW_CONFIDENCE = 0.6  # `low_confidence`: a patient message's intent confidence was below this
+FALLBACK_ACTION = "action_offer_topics"  # `fallback`: this ran (NLU fell back, or no rule fit)
+
 conversation_summaries = sa.Table(
     "conversation_summaries",
     metadata,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+TEST_ID_KEY = "tests-only-pseudonym-key-" + "0" * 32
 DATA_DIR = PROJECT_DIR / "data"
 SEEDS_DIR = PROJECT_DIR.parent / "shared" / "seeds"
 
@@ -93,3 +95,17 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target)
     return target
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_test_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Servers the tests start store conversations in a temporary database, with a test
+    pseudonym key: never in the project's var/ (tests that need another database say so)."""
+    from conversation_store.database import URL_ENV
+    from conversation_store.pseudonyms import KEY_ENV
+
+    patch = pytest.MonkeyPatch()
+    patch.setenv(URL_ENV, f"sqlite:///{tmp_path_factory.mktemp('store') / 'conversations.db'}")
+    patch.setenv(KEY_ENV, TEST_ID_KEY)
+    yield
+    patch.undo()

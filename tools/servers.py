@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from conversation_store.database import tracker_store_yaml
+
 from .credentials import active_connectors
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -93,7 +95,12 @@ def running_servers(
     log_dir.mkdir(parents=True, exist_ok=True)
     endpoints = log_dir / "endpoints.yml"
     process_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    # Conversations go to BOT_DATABASE_URL (default var/conversations.db); the file names
+    # only the variable, which Rasa's process reads, so no password is written to disk.
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        + tracker_store_yaml(process_env)
+    )
     connectors = active_connectors(credentials, process_env)
     if echo_logs:
         print(f"Channels ({credentials.name}):\n{connectors.summary()}")

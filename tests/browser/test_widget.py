@@ -92,7 +92,7 @@ def test_an_english_answer_shows_the_source_and_the_disclaimer_set_apart(
     expect(notice).to_contain_text("not for emergencies")
     expect(notice).to_contain_text("cannot make a diagnosis")
     expect(notice).to_contain_text("read by clinic staff")
-    expect(notice).to_contain_text("Personal details are removed before it is stored")
+    expect(notice).to_contain_text("Names, contact details and ID numbers are removed")
     expect(notice.get_by_role("link", name="112")).to_have_attribute("href", "tel:112")
     # The page's CSS (uppercase divs, hot-pink buttons, serif everywhere) does not reach in.
     assert notice.locator("p").first.evaluate("e => getComputedStyle(e).textTransform") == "none"
@@ -129,7 +129,7 @@ def test_a_german_conversation(site: Site, page: Page) -> None:
     notice = page.locator("backpain-widget .notice")
     expect(notice).to_contain_text("nicht für Notfälle")
     expect(notice).to_contain_text("keine Diagnose")
-    expect(notice).to_contain_text("Persönliche Angaben werden vor dem Speichern entfernt")
+    expect(notice).to_contain_text("werden vor dem Speichern entfernt")
     answer = widget.say("Ich habe Schmerzen im unteren Rücken")
     expect(answer).to_contain_text("Über Schmerzen im unteren Rücken")
     expect(answer.locator(".source")).to_have_text(re.compile(r"^Quellen?: "))

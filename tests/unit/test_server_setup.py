@@ -74,3 +74,11 @@ def test_the_http_api_needs_a_token_or_jwt_when_on():
 def test_a_short_token_is_refused_by_name():
     with pytest.raises(SystemExit, match="RASA_AUTH_TOKEN is too short"):
         api_arguments({"RASA_AUTH_TOKEN": "1234"})
+
+
+def test_the_project_endpoints_use_the_same_conversation_store_as_the_started_servers():
+    from conversation_store.database import tracker_store_endpoint
+    from tools.servers import PROJECT_DIR
+
+    endpoints = yaml.safe_load((PROJECT_DIR / "endpoints.yml").read_text())
+    assert endpoints["tracker_store"] == tracker_store_endpoint({})

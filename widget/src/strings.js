@@ -14,7 +14,9 @@ export const STRINGS = {
       "It is not for emergencies: in an emergency call ",
       "It gives general information and cannot make a diagnosis.",
       "Your conversation is kept on the clinic's server and read by clinic staff to follow up " +
-        "and to improve the assistant. Personal details are removed before it is stored.",
+        "and to improve the assistant. Names, contact details and ID numbers are removed " +
+        "before it is stored, and it is deleted after a set period. Please share no more " +
+        "personal details than needed.",
     ],
     you: "You",
     bot: "Assistant",
@@ -47,8 +49,10 @@ export const STRINGS = {
       "Er ist nicht für Notfälle gedacht: Im Notfall rufen Sie die ",
       "Er gibt allgemeine Informationen und kann keine Diagnose stellen.",
       "Ihr Gespräch wird auf dem Server der Klinik gespeichert und von Mitarbeitenden der Klinik " +
-        "gelesen, um nachzufassen und den Assistenten zu verbessern. Persönliche Angaben werden " +
-        "vor dem Speichern entfernt.",
+        "gelesen, um nachzufassen und den Assistenten zu verbessern. Namen, Kontaktdaten und " +
+        "Ausweis- oder Versichertennummern werden vor dem Speichern entfernt, und das Gespräch " +
+        "wird nach einer festen Frist gelöscht. Bitte geben Sie nur so viele persönliche " +
+        "Angaben wie nötig an.",
     ],
     you: "Sie",
     bot: "Assistent",

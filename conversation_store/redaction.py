@@ -1,0 +1,552 @@
+"""Personal data out of patient messages before they are stored.
+
+`redact_text` replaces every e-mail address, phone number, postal address, date of birth,
+insurance or ID number, IBAN and name it finds with a typed placeholder ("[phone]") and leaves
+the rest of the message as it was, so that clinic staff can still read what was asked.
+`redact_value` does the same for every string in JSON-like event data.
+
+The patterns and cue words are data (data/redaction.yml), read and checked once at import;
+`load_rules(path)` reads another file the same way. Redaction never raises: if something
+unexpected fails inside it, the whole text is replaced by a placeholder, because storing a
+message unredacted is the one outcome to avoid.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from actions.data_files import DataFileError, load_yaml
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "redaction.yml"
+FAILED = "[redacted]"  # stands for a whole text (or nested value) whose redaction failed
+MAX_DEPTH = 100  # Rasa's event JSON is a few levels deep; deeper data is dropped, not stored
+
+NAME_PLACEHOLDER = "[name]"
+_IDENTIFIER = re.compile(r"[a-z][a-z_]*")
+_REFERENCE = re.compile(r"\{([a-z][a-z_]*)\}")
+# One word of a name: letters, joined by an apostrophe or hyphen ("O'Neill", "Hans-Peter").
+_APOSTROPHE = "\u2019"  # the typographic one, as phones type it
+_NAME_TOKEN = rf"[^\W\d_]+(?:['{_APOSTROPHE}-][^\W\d_]+)*"
+_WORD = re.compile(r"\S+")
+_DIGIT = re.compile(r"\d")
+
+
+class RedactionDataError(DataFileError):
+    """data/redaction.yml (or the file given to `load_rules`) is missing or broken."""
+
+
+# --- checks a match must pass before it is replaced ------------------------------------------
+
+
+def _nhs_check_digit_ok(text: str) -> bool:
+    """The NHS number's modulus-11 check digit, so most 10-digit phone numbers are not IDs."""
+    digits = [int(c) for c in text if c.isdigit()]
+    if len(digits) != 10:
+        return False
+    check = (11 - sum(d * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True)) % 11) % 11
+    return check != 10 and check == digits[9]
+
+
+def _real_date(text: str) -> bool:
+    """A day and month that exist, in day-month or month-day order."""
+    parts = [int(n) for n in re.findall(r"\d+", text)[:3]]
+    if len(parts) != 3:
+        return False
+    if parts[0] > 31:  # ISO: year first
+        year, month, day = parts
+        return 1 <= month <= 12 and 1 <= day <= 31 and 1900 <= year <= 2100
+    first, second = parts[0], parts[1]
+    return (1 <= first <= 31 and 1 <= second <= 12) or (1 <= first <= 12 and 1 <= second <= 31)
+
+
+CHECKS: dict[str, Callable[[str], bool]] = {"nhs": _nhs_check_digit_ok, "date": _real_date}
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One regex; its `pii` group (or else the whole match) is what gets replaced."""
+
+    regex: re.Pattern[str]
+    min_digits: int = 0
+    max_digits: int | None = None
+    check: Callable[[str], bool] | None = None
+    # Lowercase words one of which must be in the text for the regex to be worth running (the
+    # first words of its labels): most messages skip most label regexes this way.
+    triggers: tuple[str, ...] = ()
+
+    def span(self, match: re.Match[str], group: str | int) -> tuple[int, int] | None:
+        """The span to replace, if the matched text passes the digit count and the check."""
+        start, end = match.span(group)
+        if start >= end:
+            return None
+        value = match.group(group)
+        digits = sum(map(str.isdigit, value))
+        if digits < self.min_digits or (self.max_digits is not None and digits > self.max_digits):
+            return None
+        if self.check is not None and not self.check(value):
+            return None
+        return start, end
+
+    def spans(self, text: str, lowered: str, has_digit: bool = True) -> Iterator[tuple[int, int]]:
+        # Two cheap ways to skip the scan of a text in which no match could be accepted.
+        if self.min_digits and not has_digit:
+            return
+        if self.triggers and not any(word in lowered for word in self.triggers):
+            return
+        group = "pii" if "pii" in self.regex.groupindex else 0
+        pos = 0
+        while (match := self.regex.search(text, pos)) is not None:
+            span = self.span(match, group)
+            if span:
+                yield span
+            # after a rejected match, look again inside it: "0 1 2 3 0171 1234567"
+            pos = max(match.end(), match.start() + 1) if span else match.start() + 1
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    patterns: tuple[Pattern, ...]
+
+    @property
+    def placeholder(self) -> str:
+        return f"[{self.name}]"
+
+
+@dataclass(frozen=True)
+class NameRules:
+    """Names are found after cue phrases ("my name is", "ich heiße", "Frau")."""
+
+    cues: re.Pattern[str]  # a cue, then in a lookahead group `rest` the words after it
+    cue_words: tuple[str, ...]  # first words of the cues: no cue regex scan without one
+    strong: frozenset[str]  # normalised cues after which a lowercase word is a name too
+    not_names: frozenset[str]
+    not_name_ending: re.Pattern[str]  # "Schichtarbeiter", "Linkshänder": not names
+    particles: tuple[tuple[str, ...], ...]  # ("von", "der"), longest first
+    max_words: int
+    patterns: tuple[Pattern, ...]  # names found without a cue before them
+
+    def __post_init__(self) -> None:
+        # A text repeating one phrase many times would otherwise cost a Python-level
+        # decision per repetition; real messages rarely repeat one.
+        object.__setattr__(self, "_name_end", lru_cache(maxsize=4096)(self._name_end))
+        object.__setattr__(self, "_particle_starts", frozenset(p[0] for p in self.particles))
+
+    def spans(self, text: str, lowered: str) -> Iterator[tuple[int, int]]:
+        for pattern in self.patterns:
+            yield from pattern.spans(text, lowered)
+        if any(word in lowered for word in self.cue_words):
+            yield from self._after_cues(text)
+
+    def _after_cues(self, text: str) -> Iterator[tuple[int, int]]:
+        # The words after a cue are only looked at (a lookahead), not consumed, so that the
+        # cue "Doktor" in "Herr Doktor Lange" is found after "Herr" was rejected.
+        covered = 0  # the end of the last name found: a cue inside it is part of it
+        for match in self.cues.finditer(text):
+            if match.start() < covered:
+                continue
+            first = match.group("first")
+            if not (first[0].isupper() or _normalise(match.group("cue")) in self.strong):
+                continue
+            length = self._name_end(match.group("rest"))
+            if length:
+                covered = match.start("rest") + length
+                yield match.start("rest"), covered
+
+    def _name_end(self, rest: str) -> int:
+        """Where the name ends in the words after a cue (0: they do not start with one)."""
+        words = rest.split()
+        if self._not_a_name(words[0]):
+            return 0
+        taken = self._name_length(words)
+        end = [m.end() for m in _WORD.finditer(rest)][taken - 1]
+        if rest[end - 2 : end].lower() in ("'s", f"{_APOSTROPHE}s"):  # "Dr. [name]'s patient"
+            end -= 2
+        return end
+
+    def _name_length(self, words: list[str]) -> int:
+        """How many of the words after a cue are the name, the first one being a name."""
+        lowercase_name = not words[0][0].isupper()  # "my name is anna schmidt"
+        taken, names, i = 1, 1, 1
+        while i < len(words) and names < self.max_words:
+            # "van", "von der": part of a name only before a capitalised word
+            skip = self._particle_length(words, i)
+            word = words[i + skip] if i + skip < len(words) else ""
+            if not word or (skip and not word[0].isupper()) or self._not_a_name(word):
+                break
+            if not (word[0].isupper() or lowercase_name):
+                break
+            i += skip + 1
+            taken, names = i, names + 1
+        return taken
+
+    def _particle_length(self, words: list[str], start: int) -> int:
+        if words[start].lower() not in self._particle_starts:  # type: ignore[attr-defined]
+            return 0
+        lowered = tuple(w.lower() for w in words[start : start + 3])
+        for particle in self.particles:
+            if lowered[: len(particle)] == particle:
+                return len(particle)
+        return 0
+
+    def _not_a_name(self, word: str) -> bool:
+        word = word.lower()
+        bare = word.removesuffix("'s").removesuffix(f"{_APOSTROPHE}s")  # "Monday's"
+        if word in self.not_names or bare in self.not_names:
+            return True
+        ending = self.not_name_ending.search(word)
+        return ending is not None and ending.start() >= 3  # "Schichtarbeiter", not "Fahrer"
+
+
+@dataclass(frozen=True)
+class Rules:
+    categories: tuple[Category, ...]
+    names: NameRules
+
+    def redact(self, text: str) -> str:
+        # Every category's patterns look at the same text; where their matches overlap, the
+        # earliest listed category names the merged span (see _replace).
+        lowered, has_digit = text.lower(), _DIGIT.search(text) is not None
+        spans = [
+            (start, end, rank)
+            for rank, category in enumerate(self.categories)
+            for pattern in category.patterns
+            for start, end in pattern.spans(text, lowered, has_digit)
+        ]
+        text = _replace(text, spans, [c.placeholder for c in self.categories])
+        # Names come last, on the text with the rest replaced: "call me [phone]" has no name.
+        name_spans = [(start, end, 0) for start, end in self.names.spans(text, text.lower())]
+        return _replace(text, name_spans, [NAME_PLACEHOLDER])
+
+
+def _replace(text: str, spans: list[tuple[int, int, int]], placeholders: list[str]) -> str:
+    """The text with each span replaced by the placeholder of its rank. Overlapping spans
+    merge into one, named by the highest-ranked (earliest listed) category among them: the
+    digits of an IBAN are an [iban], even though a phone pattern matches some of them."""
+    if not spans:
+        return text
+    pieces, pos = [], 0
+    spans.sort()
+    merged: list[list[int]] = []
+    for start, end, rank in spans:
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            last[1], last[2] = max(last[1], end), min(last[2], rank)
+        else:
+            merged.append([start, end, rank])
+    for start, end, rank in merged:
+        pieces += [text[pos:start], placeholders[rank]]
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _normalise(phrase: str) -> str:
+    return " ".join(phrase.lower().replace(_APOSTROPHE, "'").split())
+
+
+# --- reading and checking the data file ------------------------------------------------------
+
+
+class _Reader:
+    """Turns the parsed YAML into Rules, naming the item and field of the first problem."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.words: dict[str, str] = {}  # regex of each word list and snippet
+
+    def fail(self, problem: str, item: str = "", field: str = "") -> RedactionDataError:
+        return RedactionDataError(self.path, problem, item, field)
+
+    def mapping(self, value: Any, allowed: set[str], item: str, field: str = "") -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(f"must be a mapping, got {type(value).__name__}", item, field)
+        unknown = sorted(str(key) for key in value if key not in allowed)
+        if unknown:
+            raise self.fail(f"unknown key(s) {unknown}, expected {sorted(allowed)}", item, field)
+        return value
+
+    def named(self, value: Any, item: str) -> dict[str, Any]:
+        """A mapping from new lowercase names (of word lists or snippets) to their values."""
+        mapping = self.mapping(value, set(value) if isinstance(value, dict) else set(), item)
+        for name in mapping:
+            if not isinstance(name, str) or not _IDENTIFIER.fullmatch(name):
+                raise self.fail("must be lowercase letters and _", item, str(name))
+            if name in self.words:
+                raise self.fail("is defined twice", item, name)
+        return mapping
+
+    def phrases(self, value: Any, item: str, field: str) -> list[str]:
+        """A list of phrases, or `en` and `de` lists of them; at least one phrase in all."""
+        if isinstance(value, dict):
+            self.mapping(value, {"en", "de"}, item, field)
+            lists = [(f"{field}.{lang}", value.get(lang)) for lang in ("en", "de")]
+        else:
+            lists = [(field, value)]
+        phrases: list[str] = []
+        for name, terms in lists:
+            if terms is None:
+                continue
+            if isinstance(terms, list) and any(isinstance(t, bool) for t in terms):
+                raise self.fail(
+                    "has a bare yes/no/on/off, which YAML reads as true/false: quote it",
+                    item,
+                    name,
+                )
+            if not isinstance(terms, list) or not all(
+                isinstance(t, str) and t.strip() for t in terms
+            ):
+                raise self.fail("must be a list of non-empty texts", item, name)
+            phrases += [t.strip() for t in terms]
+        if not phrases:
+            raise self.fail("needs at least one phrase", item, field)
+        return phrases
+
+    def regex(
+        self, value: Any, item: str, field: str, wrap: Callable[[str], str] = str
+    ) -> re.Pattern[str]:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail("must be a non-empty regex", item, field)
+        source = wrap(_REFERENCE.sub(lambda m: self.word(m.group(1), item, field), value))
+        try:
+            regex = re.compile(source)
+        except re.error as err:
+            raise self.fail(f"is not a valid regex: {err}", item, field) from err
+        return regex
+
+    def word(self, name: str, item: str, field: str) -> str:
+        if name not in self.words:
+            raise self.fail(
+                f"uses {{{name}}}, which is not under 'words' or 'snippets'", item, field
+            )
+        return self.words[name]
+
+    def count(self, value: Any, item: str, field: str, low: int, high: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.fail(f"must be a whole number from {low} to {high}", item, field)
+        return value
+
+    def rules(self, data: Any) -> Rules:
+        # One top-level key: Rasa takes `nlu`, `rules`, `stories`... in data/ for training data.
+        top = self.mapping(data, {"redaction"}, "top level")
+        body = self.mapping(
+            top.get("redaction"),
+            {"connector", "words", "snippets", "categories", "names"},
+            "redaction",
+        )
+        for name, phrases in self.named(body.get("words"), "words").items():
+            self.words[name] = _alternation(self.phrases(phrases, "words", name))
+        # snippets may use words and earlier snippets, so they are added one by one
+        for name, snippet in self.named(body.get("snippets") or {}, "snippets").items():
+            self.words[name] = f"(?:{self.regex(snippet, 'snippets', name).pattern})"
+        connector = self.regex(body.get("connector"), "redaction", "connector").pattern
+        entries = body.get("categories")
+        if not isinstance(entries, list) or not entries:
+            raise self.fail("must be a non-empty list", "redaction", "categories")
+        categories: list[Category] = []
+        for index, entry in enumerate(entries):
+            category = self.category(entry, index, connector)
+            if category.name in {c.name for c in categories} or category.name == "name":
+                raise self.fail("is used twice ('name' is the names')", category.name, "name")
+            categories.append(category)
+        return Rules(tuple(categories), self.name_rules(body.get("names")))
+
+    def category(self, entry: Any, index: int, connector: str) -> Category:
+        keys = {"name", "labels", "value", "min_digits", "max_digits", "patterns"}
+        entry = self.mapping(entry, keys, f"categories[{index}]")
+        name = entry.get("name")
+        if not isinstance(name, str) or not _IDENTIFIER.fullmatch(name):
+            raise self.fail("must be lowercase letters and _", f"categories[{index}]", "name")
+        item = f"category '{name}'"
+        raw_patterns = entry.get("patterns") or []
+        if not isinstance(raw_patterns, list):
+            raise self.fail("must be a list", item, "patterns")
+        patterns = [self.pattern(p, item, f"patterns[{i}]") for i, p in enumerate(raw_patterns)]
+        if "labels" in entry or "value" in entry:
+            patterns.insert(0, self.labelled(entry, item, connector))
+        elif "min_digits" in entry or "max_digits" in entry:
+            raise self.fail("only go with labels and value", item, "min_digits/max_digits")
+        if not patterns:
+            raise self.fail("needs patterns, or labels and a value", item)
+        return Category(name, tuple(patterns))
+
+    def labelled(self, entry: dict, item: str, connector: str) -> Pattern:
+        """The label (any case, a whole word), connector words, and the value to replace."""
+        phrases = self.phrases(entry.get("labels"), item, "labels")
+        regex = self.regex(
+            entry.get("value"),
+            item,
+            "value",
+            lambda value: rf"{_phrase_regex(phrases)}{connector}(?P<pii>{value})",
+        )
+        return Pattern(regex, *self.limits(entry, item), triggers=_first_words(phrases))
+
+    def pattern(self, entry: Any, item: str, field: str) -> Pattern:
+        if isinstance(entry, str):
+            return Pattern(self.regex(entry, item, field))
+        keys = {"regex", "min_digits", "max_digits", "check", "triggers"}
+        entry = self.mapping(entry, keys, item, field)
+        check = entry.get("check")
+        if check is not None and check not in CHECKS:
+            raise self.fail(f"must be one of {sorted(CHECKS)}", item, f"{field}.check")
+        regex = self.regex(entry.get("regex"), item, f"{field}.regex")
+        triggers = ()
+        if "triggers" in entry:
+            words = self.phrases(entry["triggers"], item, f"{field}.triggers")
+            triggers = tuple(sorted({w.lower() for w in words}))
+        return Pattern(regex, *self.limits(entry, item, field), CHECKS.get(check), triggers)
+
+    def limits(self, entry: dict, item: str, field: str = "") -> tuple[int, int | None]:
+        prefix = f"{field}." if field else ""
+        low = self.count(entry.get("min_digits", 0), item, f"{prefix}min_digits", 0, 64)
+        high = entry.get("max_digits")
+        if high is not None:
+            high = self.count(high, item, f"{prefix}max_digits", max(low, 1), 64)
+        return low, high
+
+    def name_rules(self, value: Any) -> NameRules:
+        keys = {
+            "strong",
+            "weak",
+            "max_words",
+            "particles",
+            "not_names",
+            "not_name_endings",
+            "patterns",
+        }
+        names = self.mapping(value, keys, "names")
+        strong = self.phrases(names.get("strong"), "names", "strong")
+        weak = self.phrases(names.get("weak"), "names", "weak")
+        max_words = self.count(names.get("max_words"), "names", "max_words", 1, 5)
+        # up to two words per name word, for the particles in between
+        rest = rf"(?P<first>{_NAME_TOKEN})(?:[ \t]{{1,3}}{_NAME_TOKEN}){{0,{2 * max_words - 1}}}"
+        cue = _phrase_regex(strong + weak)
+        cues = re.compile(rf"(?P<cue>{cue})[ \t]{{0,3}}[,:]?\s{{0,3}}(?=(?P<rest>{rest}))")
+        endings = self.phrases(names.get("not_name_endings"), "names", "not_name_endings")
+        particles = {
+            tuple(p.lower().split())
+            for p in self.phrases(names.get("particles"), "names", "particles")
+        }
+        raw_patterns = names.get("patterns") or []
+        if not isinstance(raw_patterns, list):
+            raise self.fail("must be a list", "names", "patterns")
+        return NameRules(
+            cues=cues,
+            cue_words=_first_words(strong + weak),
+            strong=frozenset(_normalise(p) for p in strong),
+            not_names=frozenset(
+                p.lower() for p in self.phrases(names.get("not_names"), "names", "not_names")
+            ),
+            not_name_ending=re.compile(_alternation([e.lower() for e in endings]) + r"\Z"),
+            particles=tuple(sorted(particles, key=len, reverse=True)),
+            max_words=max_words,
+            patterns=tuple(
+                self.pattern(p, "names", f"patterns[{i}]") for i, p in enumerate(raw_patterns)
+            ),
+        )
+
+
+_SPACE = " "  # in a trie: any run of whitespace
+
+
+def _phrase_regex(phrases: list[str]) -> str:
+    """Any of the phrases in any case, as whole words.
+
+    It starts with the class of the phrases' first letters and only then looks behind: Python's
+    `re` skips quickly through the text to where a regex's first character class occurs, but
+    tries a regex that starts with a lookbehind at every position.
+    """
+    lowered = sorted({p.lower() for p in phrases})
+    firsts = sorted({c for p in lowered for c in (p[0], p[0].upper())})
+    first_class = "[" + "".join(re.escape(c) for c in firsts) + "]"
+    return rf"(?={first_class})(?<!\w)(?i:{_alternation(lowered)})(?!\w)"
+
+
+def _first_words(phrases: list[str]) -> tuple[str, ...]:
+    return tuple(sorted({p.split()[0].lower() for p in phrases}))
+
+
+def _alternation(phrases: list[str]) -> str:
+    """A regex matching any of the phrases, a space in them matching any run of whitespace.
+
+    Written as a trie, "my(?:\\s+name(?:\\s+is)?)?" rather than "my name is|my name|my":
+    Python's `re` tries the alternatives one by one at every position of the text. The greedy
+    optional groups still prefer the longest phrase.
+    """
+    trie: dict = {}
+    for phrase in phrases:
+        node = trie
+        for char in _SPACE.join(phrase.split()):
+            node = node.setdefault(char, {})
+        node[""] = {}  # a phrase ends here
+    return _trie_regex(trie)
+
+
+def _trie_regex(node: dict) -> str:
+    branches = [
+        (r"\s+" if char == _SPACE else re.escape(char)) + _trie_regex(child)
+        for char, child in sorted(node.items())
+        if char
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+def load_rules(path: Path | str = DEFAULT_PATH) -> Rules:
+    """Read and check a redaction data file; RedactionDataError names what is wrong."""
+    path = Path(path)
+    try:
+        data = load_yaml(path)
+    except DataFileError as err:
+        raise RedactionDataError(path, err.problem) from err
+    return _Reader(path).rules(data)
+
+
+RULES = load_rules()
+
+
+# --- the public API --------------------------------------------------------------------------
+
+
+def redact_text(text: str) -> str:
+    """The text with every personal datum replaced by a typed placeholder such as [phone]."""
+    if not isinstance(text, str):
+        return redact_value(text)  # type: ignore[return-value]
+    try:
+        return RULES.redact(text)
+    except Exception:  # a bug must neither let the text through unredacted nor stop the save
+        return FAILED
+
+
+def redact_value(value: object, _depth: int = 0) -> object:
+    """A copy of JSON-like data (dicts, lists, tuples, sets) with every string in it redacted,
+    keys included; numbers, booleans, None and other objects are returned as they are."""
+    try:
+        if isinstance(value, str):
+            return redact_text(value)
+        if isinstance(value, (dict, list, tuple, set, frozenset)) and _depth >= MAX_DEPTH:
+            return FAILED
+        if isinstance(value, dict):
+            return {
+                redact_value(key, _depth + 1): redact_value(item, _depth + 1)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [redact_value(item, _depth + 1) for item in value]
+        if isinstance(value, (tuple, set, frozenset)):  # namedtuples become plain tuples
+            plain = {tuple: tuple, set: set, frozenset: frozenset}
+            kind = next(k for k in plain if isinstance(value, k))
+            return kind(redact_value(item, _depth + 1) for item in value)
+    except Exception:  # e.g. a set whose redacted items are unhashable; never store it as is
+        return FAILED
+    return value

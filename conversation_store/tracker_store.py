@@ -1,0 +1,235 @@
+"""Rasa's SQL tracker store, with personal data redacted before anything is written and the
+staff list's summary row kept up to date in the same transaction.
+
+Rasa loads it from endpoints.yml (see `database.tracker_store_endpoint`):
+
+    tracker_store:
+      type: "conversation_store.tracker_store.RedactingTrackerStore"
+      url_env: "BOT_DATABASE_URL"
+
+Only stored events are redacted: the bot has already answered the message it was given. From
+the next turn on, Rasa reloads the tracker from here, so earlier messages come back redacted.
+Conversation ids are stored as pseudonyms (see `pseudonyms`): a channel's id may be a phone
+number.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from actions.urgency import Urgency
+
+from .database import (
+    URL_ENV,
+    DatabaseError,
+    check_reachable,
+    create_all,
+    database_url,
+    make_engine,
+    parse_url,
+    safe_url,
+)
+from .pseudonyms import PseudonymKeyError, load_key, pseudonym
+from .redaction import redact_value
+from .schema import FALLBACK_ACTION, LOW_CONFIDENCE, conversation_summaries, metadata
+
+logger = logging.getLogger(__name__)
+
+CONNECT_WAIT_SECONDS = 30  # a database container may still be starting when Rasa does
+_RANKS = {level.value: level.rank for level in Urgency}
+
+
+class RedactingTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore whose `save` redacts events and upserts `conversation_summaries`."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        host: str | None = None,
+        url_env: str = URL_ENV,
+        event_broker: EventBroker | None = None,
+        connect_wait_seconds: float = CONNECT_WAIT_SECONDS,
+        **kwargs: Any,
+    ) -> None:
+        """`host` may be a full database URL (Rasa passes an endpoint's `url:` as `host`);
+        otherwise the URL is read from the environment variable `url_env`.
+
+        SQLTrackerStore.__init__ is not called: it retries an unreachable database forever
+        and builds its own engine; ours gives up with an error naming the variable.
+        """
+        try:
+            if host and "://" in host:
+                url = parse_url(host, "the tracker store's url")
+            else:
+                url = database_url(name=url_env)
+            TrackerStore.__init__(self, domain, event_broker, **kwargs)
+            self.engine = make_engine(url)
+            check_reachable(self.engine, url_env, connect_wait_seconds)
+            create_all(self.engine, SQLTrackerStore.Base.metadata)  # Rasa's `events`
+            create_all(self.engine, metadata)
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+            self.id_key = load_key()
+        except PseudonymKeyError as err:
+            raise DatabaseError(str(err)) from err
+        except (AttributeError, ImportError) as err:
+            # Rasa would catch these and quietly fall back to an in-memory store.
+            raise DatabaseError(f"the conversation store could not start: {err!r}") from err
+        logger.info("Conversations are stored in %s", safe_url(self.engine.url))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Write the tracker's new events, redacted, and its summary, in one transaction."""
+        await self.stream_events(tracker)
+        stored_id = self.stored_id(tracker.sender_id)
+        with self.session_scope() as session:
+            new_events = [
+                redact_value(event.as_dict()) for event in self._additional_events(session, tracker)
+            ]
+            for data in new_events:
+                session.add(self._row(stored_id, data))
+            if new_events:
+                upsert_summary(session, stored_id, new_events)
+            session.commit()
+        logger.debug("Tracker %s: %d new events stored", stored_id, len(new_events))
+
+    def stored_id(self, sender_id: str) -> str:
+        return pseudonym(sender_id, self.id_key)
+
+    def _event_query(
+        self, session: Session, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> Any:
+        # Every read and the count of stored events (_additional_events) go through here.
+        return super()._event_query(
+            session, self.stored_id(sender_id), fetch_events_from_all_sessions
+        )
+
+    def _row(self, sender_id: str, data: dict[str, Any]) -> SQLTrackerStore.SQLEvent:
+        # The same columns Rasa's save writes, taken from the redacted data.
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=data.get("event"),
+            timestamp=data.get("timestamp"),
+            intent_name=((data.get("parse_data") or {}).get("intent") or {}).get("name"),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
+    async def _stream_new_events(
+        self, event_broker: EventBroker, new_events: list[Event], sender_id: str
+    ) -> None:
+        # An event broker is a store too: it gets the redacted events, like the database.
+        for event in new_events:
+            data = {"sender_id": self.stored_id(sender_id), **event.as_dict()}
+            event_broker.publish(redact_value(data))
+
+
+# --- the summary row -------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    """One conversation's row of `conversation_summaries`, updated event by event."""
+
+    channel: str | None = None
+    started_at: float | None = None
+    last_at: float | None = None
+    language: str | None = None
+    turns: int = 0
+    urgency_rank: int = 0
+    topics: list[str] = field(default_factory=list)
+    escalated: bool = False
+    fallback: bool = False
+    low_confidence: bool = False
+
+    @classmethod
+    def from_row(cls, row: Any) -> Summary:
+        return cls(
+            channel=row.channel,
+            started_at=row.started_at,
+            last_at=row.last_at,
+            language=row.language,
+            turns=row.turns,
+            urgency_rank=row.urgency_rank,
+            topics=[t for t in row.topics.split(",") if t],
+            escalated=bool(row.escalated),
+            fallback=bool(row.fallback),
+            low_confidence=bool(row.low_confidence),
+        )
+
+    def add(self, event: dict[str, Any]) -> None:
+        stamp = event.get("timestamp")
+        if isinstance(stamp, (int, float)):
+            self.started_at = stamp if self.started_at is None else min(self.started_at, stamp)
+            self.last_at = stamp if self.last_at is None else max(self.last_at, stamp)
+        kind = event.get("event")
+        if kind == "user":
+            self.turns += 1
+            self.channel = event.get("input_channel") or self.channel
+            confidence = ((event.get("parse_data") or {}).get("intent") or {}).get("confidence")
+            if isinstance(confidence, (int, float)) and confidence < LOW_CONFIDENCE:
+                self.low_confidence = True
+        elif kind == "bot":
+            custom = (event.get("data") or {}).get("custom")
+            if isinstance(custom, dict):  # the reply contract
+                self._raise_urgency(custom.get("urgency"))
+                self.language = custom.get("language") or self.language
+                topic = custom.get("topic")
+                if isinstance(topic, str) and topic and topic not in self.topics:
+                    self.topics.append(topic)
+        elif kind == "slot":
+            if event.get("name") == "urgency":
+                self._raise_urgency(event.get("value"))
+            elif event.get("name") == "escalation" and event.get("value"):
+                self.escalated = True
+        elif kind == "action" and event.get("name") == FALLBACK_ACTION:
+            self.fallback = True
+
+    def _raise_urgency(self, level: object) -> None:
+        self.urgency_rank = max(self.urgency_rank, _RANKS.get(level, 0))  # type: ignore[arg-type]
+
+    def values(self) -> dict[str, Any]:
+        topics = ",".join(self.topics)
+        return {
+            "channel": (self.channel or None) and self.channel[:64],
+            "started_at": self.started_at,
+            "last_at": self.last_at,
+            "language": (self.language or None) and self.language[:8],
+            "turns": self.turns,
+            "urgency": list(Urgency)[self.urgency_rank].value,
+            "urgency_rank": self.urgency_rank,
+            "topics": f",{topics}," if topics else ",",
+            "escalated": self.escalated,
+            "fallback": self.fallback,
+            "low_confidence": self.low_confidence,
+        }
+
+
+def upsert_summary(session: Session, sender_id: str, new_events: Iterable[dict[str, Any]]) -> None:
+    """Fold the new events into the conversation's summary row, inside `session`'s
+    transaction. FOR UPDATE (PostgreSQL) holds off a concurrent save of the same conversation
+    between the read and the write; SQLite serialises writers anyway."""
+    table = conversation_summaries
+    row = session.execute(
+        sa.select(table).where(table.c.sender_id == sender_id).with_for_update()
+    ).first()
+    summary = Summary.from_row(row) if row is not None else Summary()
+    for event in new_events:
+        summary.add(event)
+    if summary.last_at is None:  # events without timestamps: nothing to order by
+        return
+    values = summary.values()
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(sender_id=sender_id, **values)
+    session.execute(statement.on_conflict_do_update(index_elements=["sender_id"], set_=values))

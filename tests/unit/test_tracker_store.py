@@ -1,0 +1,403 @@
+"""The conversation store on a temporary SQLite file: the real RedactingTrackerStore with real
+Rasa trackers and events, and retention / erasure with their audit rows."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from rasa.core.tracker_store import TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
+
+from conversation_store import database, retention
+from conversation_store.database import DatabaseError
+from conversation_store.pseudonyms import KEY_ENV, pseudonym
+from conversation_store.schema import LOW_CONFIDENCE, audit_log, conversation_summaries
+from conversation_store.tracker_store import RedactingTrackerStore
+from tests.conftest import PROJECT_DIR
+from tests.postgres import postgres_server  # noqa: F401 (fixture)
+
+DAY = 86400.0
+TEST_KEY = "test-key-" + "0" * 40
+
+
+@pytest.fixture(autouse=True)
+def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(KEY_ENV, TEST_KEY)
+
+
+def sid(sender: str) -> str:
+    """The id a conversation is stored under (rows written directly keep theirs)."""
+    return sender if sender == "legacy" else pseudonym(sender, TEST_KEY.encode())
+
+
+PERSONAL = ["anna.schmidt@example.org", "170 1234567", "Schmidt", "12.03.1961", "A123456789"]
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(PROJECT_DIR / "domain.yml")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test on a fresh SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'c.db'}"
+    server = request.getfixturevalue("postgres_server")
+    return server.create_database(f"unit_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture
+def store(domain: Domain, url: str) -> RedactingTrackerStore:
+    return RedactingTrackerStore(domain=domain, host=url)
+
+
+def user(text: str, intent: str = "ask_location", confidence: float = 0.95, **kw) -> UserUttered:
+    return UserUttered(
+        text,
+        intent={"name": intent, "confidence": confidence},
+        entities=kw.pop("entities", []),
+        input_channel=kw.pop("channel", "rest"),
+        **kw,
+    )
+
+
+def bot(text: str, topic: str, urgency: str = "none", language: str = "en") -> BotUttered:
+    custom = {"topic": topic, "region": None, "urgency": urgency, "language": language}
+    return BotUttered(text, data={"custom": {**custom, "facts": []}})
+
+
+def tracker(domain: Domain, sender: str, events: list[Event]) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events(sender, events, domain.slots)
+
+
+def save(store: TrackerStore, value: DialogueStateTracker) -> None:
+    asyncio.run(store.save(value))
+
+
+def stored(engine: sa.engine.Engine, sender: str) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sid(sender)}
+        )
+        return [json.loads(data) for (data,) in rows]
+
+
+def summary(engine: sa.engine.Engine, sender: str) -> dict[str, Any]:
+    table = conversation_summaries
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(table).where(table.c.sender_id == sid(sender))).first()
+    assert row is not None, f"no summary for {sender}"
+    return dict(row._mapping)
+
+
+def audits(engine: sa.engine.Engine) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(audit_log).order_by(audit_log.c.id))
+        return [dict(row._mapping) for row in rows]
+
+
+def first_turn(domain: Domain, sender: str = "p1") -> DialogueStateTracker:
+    # As Rasa starts a conversation: action_session_start is logged after it ran, so its
+    # timestamp is later than that of the SessionStarted it produced.
+    started = SessionStarted()
+    return tracker(
+        domain,
+        sender,
+        [
+            ActionExecuted("action_session_start"),
+            started,
+            ActionExecuted("action_listen"),
+            user(
+                "My name is Anna Schmidt, mail anna.schmidt@example.org or +49 170 1234567",
+                entities=[{"entity": "email", "value": "anna.schmidt@example.org"}],
+            ),
+            SlotSet("check_bladder", "born 12.03.1961, insurance number A123456789"),
+            SlotSet("region", "lower_back"),
+            bot("Lower back pain is common. Write to anna.schmidt@example.org?", "location"),
+            ActionExecuted("action_listen"),
+        ],
+    )
+
+
+def test_personal_data_is_redacted_in_every_stored_event(store, domain):
+    save(store, first_turn(domain))
+    raw = json.dumps(stored(store.engine, "p1"))
+    for datum in PERSONAL:
+        assert datum not in raw
+    assert "[email]" in raw and "[phone]" in raw and "[name]" in raw
+    # …and nowhere else in the database either (intent/action columns, summary).
+    with store.engine.connect() as connection:
+        for table in ("events", "conversation_summaries"):
+            dump = repr(connection.execute(sa.text(f"SELECT * FROM {table}")).all())
+            assert not [d for d in PERSONAL if d in dump], table
+
+
+def test_a_redacted_conversation_loads_back_and_keeps_what_is_not_personal(store, domain):
+    save(store, first_turn(domain))
+    back = asyncio.run(store.retrieve("p1"))
+    assert back is not None
+    assert back.latest_message.intent["name"] == "ask_location"
+    assert back.latest_message.text.startswith("My name is [name]")
+    assert back.get_slot("region") == "lower_back"
+    assert "[date_of_birth]" in back.get_slot("check_bladder")
+    assert len(back.events) == len(first_turn(domain).events)
+
+
+def test_the_summary_row_follows_the_conversation(store, domain):
+    first = first_turn(domain)
+    save(store, first)
+    row = summary(store.engine, "p1")
+    assert row["channel"] == "rest" and row["language"] == "en" and row["turns"] == 1
+    assert row["topics"] == ",location," and row["urgency"] == "none"
+    assert row["started_at"] == min(event.timestamp for event in first.events)
+    assert row["last_at"] == first.events[-1].timestamp
+    assert not (row["escalated"] or row["fallback"] or row["low_confidence"])
+
+    # Next turns: urgency from the contract and the slot, highest wins; German reply; an
+    # escalation; an unsure message that led to the topic offer.
+    more = [
+        *first.events,
+        user("Ich kann das Bein nicht bewegen", intent="describe_symptom"),
+        SlotSet("urgency", "urgent"),
+        SlotSet("escalation", {"level": "urgent", "rules": ["weak_leg"]}),
+        bot("Bitte heute zum Arzt.", "red_flag", urgency="urgent", language="de"),
+        ActionExecuted("action_listen"),
+        user("hmm banana", intent="nlu_fallback", confidence=LOW_CONFIDENCE - 0.01),
+        ActionExecuted("action_offer_topics"),
+        bot("Worüber möchten Sie sprechen?", "offer_topics", urgency="routine", language="de"),
+        ActionExecuted("action_listen"),
+    ]
+    save(store, tracker(domain, "p1", more))
+    row = summary(store.engine, "p1")
+    assert row["turns"] == 3 and row["language"] == "de"
+    assert row["topics"] == ",location,red_flag,offer_topics,"
+    assert (row["urgency"], row["urgency_rank"]) == ("urgent", 2)
+    assert row["escalated"] and row["fallback"] and row["low_confidence"]
+    assert row["last_at"] == more[-1].timestamp
+    assert row["started_at"] == min(event.timestamp for event in first.events)
+
+
+def test_saving_the_same_tracker_again_stores_nothing_twice(store, domain):
+    first = first_turn(domain)
+    save(store, first)
+    save(store, first)
+    assert len(stored(store.engine, "p1")) == len(first.events)
+    assert summary(store.engine, "p1")["turns"] == 1
+
+    later = tracker(domain, "p1", [*first.events, user("which exercises help?")])
+    save(store, later)
+    save(store, later)
+    events = stored(store.engine, "p1")
+    assert len(events) == len(first.events) + 1 and events[-1]["text"] == "which exercises help?"
+    assert summary(store.engine, "p1")["turns"] == 2
+
+
+def test_a_new_store_on_the_same_file_continues_the_conversation(store, domain, url):
+    save(store, first_turn(domain))
+    store.engine.dispose()  # the server stops
+    again = RedactingTrackerStore(domain=domain, host=url)
+    back = asyncio.run(again.get_or_create_tracker("p1"))
+    back.update(user("which exercises help?"))
+    asyncio.run(again.save(back))
+    events = stored(again.engine, "p1")
+    assert len(events) == len(first_turn(domain).events) + 1
+    assert summary(again.engine, "p1")["turns"] == 2
+
+
+def test_an_event_broker_gets_redacted_events_too(domain, url):
+    class Broker:
+        def __init__(self) -> None:
+            self.published: list[dict] = []
+
+        def publish(self, body: dict) -> None:
+            self.published.append(body)
+
+    broker = Broker()
+    store = RedactingTrackerStore(domain=domain, host=url, event_broker=broker)  # type: ignore[arg-type]
+    save(store, first_turn(domain))
+    assert broker.published and "anna.schmidt" not in json.dumps(broker.published)
+
+
+# --- configuration ---------------------------------------------------------------------------
+
+
+def test_rasa_loads_the_store_from_the_endpoint_we_write(domain, url, tmp_path, monkeypatch):
+    monkeypatch.setenv(database.URL_ENV, url)
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(database.tracker_store_yaml())
+    config = read_endpoint_config(str(endpoints), "tracker_store")
+    assert isinstance(config, EndpointConfig)
+    store = TrackerStore.create(config, domain=domain)
+    # Rasa falls back to an in-memory store when it cannot load a custom one.
+    assert isinstance(store, RedactingTrackerStore)
+    assert str(store.engine.url) == url
+
+
+def test_the_endpoint_names_the_variable_not_the_password():
+    secret = {database.URL_ENV: "postgresql://bot:s3cret-pw@db.example:5432/backpain"}
+    endpoint = database.tracker_store_endpoint(secret)
+    assert "s3cret-pw" not in json.dumps(endpoint) + database.tracker_store_yaml(secret)
+    assert endpoint["url_env"] == database.URL_ENV
+
+
+def test_a_new_sqlite_file_is_private_to_its_owner(domain, tmp_path):
+    RedactingTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 'new' / 'c.db'}")
+    assert os.stat(tmp_path / "new" / "c.db").st_mode & 0o777 == 0o600
+    assert os.stat(tmp_path / "new").st_mode & 0o777 == 0o700
+
+
+def test_the_default_is_a_sqlite_file_in_the_project_folder():
+    url = database.database_url({})
+    assert url.get_backend_name() == "sqlite"
+    assert Path(url.database) == PROJECT_DIR / "var" / "conversations.db"
+    relative = database.database_url({database.URL_ENV: "sqlite:///data.db"})
+    assert Path(relative.database) == PROJECT_DIR / "data.db"
+
+
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("not a url", "is not a database URL"),
+        ("mysql://u:p@h/db", "supported are sqlite, postgresql"),
+        ("sqlite://", "in-memory"),
+        ("postgresql://u:p@host:5432", "names no database"),
+    ],
+)
+def test_a_bad_url_is_an_error_naming_the_variable(value, problem):
+    with pytest.raises(DatabaseError, match=problem) as error:
+        database.database_url({database.URL_ENV: value})
+    assert database.URL_ENV in str(error.value)
+
+
+def test_an_unreachable_database_is_an_error_naming_the_variable(domain, monkeypatch):
+    monkeypatch.setenv(database.URL_ENV, "postgresql://bot:s3cret-pw@127.0.0.1:1/backpain")
+    with pytest.raises(DatabaseError) as error:
+        RedactingTrackerStore(domain=domain, connect_wait_seconds=0)
+    message = str(error.value)
+    assert database.URL_ENV in message and "cannot connect" in message
+    assert "s3cret-pw" not in message
+    with pytest.raises(DatabaseError, match=database.URL_ENV):
+        database.connect()
+
+
+# --- erasure and retention -------------------------------------------------------------------
+
+
+def test_deleting_one_conversation_removes_it_all_and_is_audited(store, domain):
+    save(store, first_turn(domain, "p1"))
+    save(store, first_turn(domain, "p2"))
+    count = retention.delete_conversation(store.engine, sid("p1"), actor="cli:alice")
+    assert count == len(first_turn(domain).events)
+    assert stored(store.engine, "p1") == [] and stored(store.engine, "p2")
+    with store.engine.connect() as connection:
+        senders = connection.execute(sa.select(conversation_summaries.c.sender_id)).scalars()
+        assert list(senders) == [sid("p2")]
+    (row,) = audits(store.engine)
+    assert (row["actor"], row["action"], row["target"]) == ("cli:alice", "delete", sid("p1"))
+    assert json.loads(row["detail"]) == {"events": count, "summary_rows": 1}
+
+    assert retention.delete_conversation(store.engine, sid("p1"), actor="cli:alice") == 0
+    assert json.loads(audits(store.engine)[-1]["detail"])["result"] == "not found"
+
+
+def test_a_failed_deletion_leaves_everything_in_place(store, domain):
+    save(store, first_turn(domain))
+    with pytest.raises(sa.exc.IntegrityError):
+        retention.delete_conversation(store.engine, sid("p1"), actor=None)  # type: ignore[arg-type]
+    assert len(stored(store.engine, "p1")) == len(first_turn(domain).events)
+    assert summary(store.engine, "p1") and audits(store.engine) == []
+
+
+def test_retention_deletes_only_conversations_idle_for_longer(store, domain):
+    save(store, first_turn(domain, "old"))
+    save(store, first_turn(domain, "recent"))
+    last_old = summary(store.engine, "old")["last_at"]
+    # Events of a conversation stored before there were summaries: no summary row.
+    with store.engine.begin() as connection:
+        connection.execute(
+            sa.text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES "
+                    "('legacy', 'user', :t, '{}'), ('legacy', 'bot', :t, '{}')"),
+            {"t": last_old - 400 * DAY},
+        )  # fmt: skip
+        connection.execute(
+            sa.update(conversation_summaries)
+            .where(conversation_summaries.c.sender_id == sid("old"))
+            .values(last_at=last_old - 200 * DAY)
+        )
+    deleted = retention.delete_older_than(store.engine, days=180, now=last_old + 1)
+    assert deleted == 2
+    assert stored(store.engine, "old") == stored(store.engine, "legacy") == []
+    assert stored(store.engine, "recent")
+    (row,) = audits(store.engine)
+    assert (row["actor"], row["action"]) == ("system:retention", "retention")
+    assert "180 days" in row["target"]
+    events = len(first_turn(domain).events) + 2
+    assert json.loads(row["detail"]) == {"conversations": 2, "events": events}
+
+    assert retention.delete_older_than(store.engine, days=180, now=last_old + 1) == 0
+    with pytest.raises(ValueError):
+        retention.delete_older_than(store.engine, days=0)
+
+
+def test_the_command_line(store, domain, url, monkeypatch, capsys):
+    monkeypatch.setenv(database.URL_ENV, url)
+    save(store, first_turn(domain, "p1"))
+    # by the channel's id (what a patient asking for erasure knows) or by the stored id
+    assert retention.main(["--delete", "p1"]) == 0
+    assert f"Deleted conversation {sid('p1')}" in capsys.readouterr().out
+    assert retention.main(["--delete", "p1"]) == 1
+    assert "No conversation 'p1'" in capsys.readouterr().err
+    save(store, first_turn(domain, "p2"))
+    assert retention.main(["--delete", sid("p2")]) == 0
+    assert audits(store.engine)[0]["actor"].startswith("cli:")
+
+    monkeypatch.setenv(retention.DAYS_ENV, "30")
+    assert retention.main([]) == 0
+    assert "idle for more than 30 days" in capsys.readouterr().out
+    assert retention.main(["--older-than-days", "7"]) == 0
+    monkeypatch.setenv(retention.DAYS_ENV, "soon")
+    assert retention.main([]) == 1
+    assert retention.DAYS_ENV in capsys.readouterr().err
+    monkeypatch.setenv(database.URL_ENV, "nonsense")
+    assert retention.main(["--delete", "p1"]) == 1
+    assert database.URL_ENV in capsys.readouterr().err
+
+
+def test_a_channel_id_such_as_a_phone_number_is_stored_only_as_a_pseudonym(store, domain):
+    phone = "whatsapp:+4917612345678"
+    save(store, first_turn(domain, phone))
+    with store.engine.connect() as connection:
+        for table in ("events", "conversation_summaries"):
+            dump = repr(connection.execute(sa.text(f"SELECT * FROM {table}")).all())
+            assert "17612345678" not in dump and sid(phone) in dump, table
+    back = asyncio.run(store.retrieve(phone))
+    assert back is not None and back.sender_id == phone and back.get_slot("region")
+
+
+def test_a_pseudonym_key_that_is_too_short_stops_the_store(domain, url, monkeypatch):
+    monkeypatch.setenv(KEY_ENV, "short")
+    with pytest.raises(DatabaseError, match=KEY_ENV):
+        RedactingTrackerStore(domain=domain, host=url)
+
+
+def test_retention_days_default():
+    assert retention.retention_days({}) == retention.DEFAULT_DAYS == 365
+    assert retention.retention_days({retention.DAYS_ENV: "90"}) == 90
