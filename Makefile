@@ -15,20 +15,23 @@ MODEL := models/backpain.tar.gz
 TRAINING_DATA := config.yml domain.yml $(wildcard data/nlu/*.yml) data/rules.yml data/stories.yml
 WIDGET := widget/dist/backpain-widget.js
 # Debian packages the tests and servers use; installed by `make system-deps` when missing.
-SYSTEM_PACKAGES := chromium chromium-driver postgresql-15
+SYSTEM_PACKAGES := chromium chromium-driver postgresql-15 nginx redis-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help venv spacy train model widget system-deps check-data lint validate unit stories \
-	nlu-eval e2e test run bench clean
+	nlu-eval e2e test test-cluster run run-cluster bench clean
 
 help:
 	@echo "make run    - set up, train if needed, start the action server (:5055), Rasa (:5005)"
 	@echo "             and the widget demo page (http://localhost:8080)"
 	@echo "make test   - set up and run every check (lint, data, unit, stories, NLU, end to end)"
 	@echo "make bench  - measure response times over the running servers"
+	@echo "make run-cluster  - 2 Rasa replicas + 2 action servers behind nginx (:8000),"
+	@echo "                    Redis locks, PostgreSQL"
+	@echo "make test-cluster - kill a replica while patients talk; check the stored conversations"
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@test -n "$(BASE_PYTHON)" || { echo "Python $(PYTHON_VERSION) not found (pyenv or python3.10)"; exit 1; }
@@ -79,7 +82,7 @@ validate: spacy
 	$(PY) -m tools.validate_data
 
 unit: spacy system-deps
-	$(PY) -m pytest -q -m "not e2e" tests
+	$(PY) -m pytest -q -m "not e2e and not cluster" tests
 
 stories: model
 	$(PY) -m tools.rasa_checks stories
@@ -90,11 +93,17 @@ nlu-eval: model
 e2e: model widget system-deps
 	$(PY) -m pytest -q -m e2e tests
 
-test: lint check-data validate unit model stories nlu-eval e2e
+test: lint check-data validate unit model stories nlu-eval e2e test-cluster
 	@echo "make test: all checks passed"
 
 run: check-data model widget
 	$(PY) -m tools.serve
+
+run-cluster: check-data model system-deps
+	$(PY) -m tools.cluster
+
+test-cluster: model system-deps
+	$(PY) -m pytest -q -m cluster tests/cluster
 
 bench: model
 	$(PY) -m tools.bench

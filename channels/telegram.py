@@ -20,6 +20,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.delivery import delivery_metadata
 from channels.messaging import (
     SEND_TIMEOUT,
     DeliveryError,
@@ -184,7 +185,11 @@ class TelegramInput(InputChannel):
             if query_id:
                 await self._stop_button_spinner(query_id)
             text = await resolve_choice(request, sender_id, text)
-            message = UserMessage(text, output, sender_id, input_channel=self.name())
+            # Telegram resends an update it got no answer to: the same update_id.
+            delivery = delivery_metadata(self.name(), update.get("update_id"))
+            message = UserMessage(
+                text, output, sender_id, input_channel=self.name(), metadata=delivery
+            )
             try:
                 await run_turn(on_new_message, message)
             except Exception:

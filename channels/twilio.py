@@ -21,6 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from channels.delivery import delivery_metadata
 from channels.messaging import Outgoing, TurnOutput, api_base, post, resolve_choice, run_turn
 from channels.platform_text import split_text, with_numbered_choices
 
@@ -148,7 +149,11 @@ class TwilioInput(InputChannel):
             if sender and text:
                 text = await resolve_choice(request, sender, text)
                 output = self.get_output_channel()
-                message = UserMessage(text, output, sender, input_channel=self.name())
+                # Twilio resends a webhook it got no answer to: the same MessageSid.
+                delivery = delivery_metadata(self.name(), request.form.get("MessageSid"))
+                message = UserMessage(
+                    text, output, sender, input_channel=self.name(), metadata=delivery
+                )
                 await run_turn(on_new_message, message)
             # The reply went out through the REST API; an empty TwiML tells Twilio that
             # nothing more is to be sent.

@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from actions.urgency import Urgency
+from channels.delivery import DELIVERY_KEY
 
 from .database import (
     URL_ENV,
@@ -95,7 +96,8 @@ class RedactingTrackerStore(SQLTrackerStore):
         stored_id = self.stored_id(tracker.sender_id)
         with self.session_scope() as session:
             new_events = [
-                redact_value(event.as_dict()) for event in self._additional_events(session, tracker)
+                self._stored_event(event.as_dict())
+                for event in self._additional_events(session, tracker)
             ]
             for data in new_events:
                 session.add(self._row(stored_id, data))
@@ -106,6 +108,16 @@ class RedactingTrackerStore(SQLTrackerStore):
 
     def stored_id(self, sender_id: str) -> str:
         return pseudonym(sender_id, self.id_key)
+
+    def _stored_event(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The event as written: redacted; a message's delivery id (channels.delivery) kept
+        as a pseudonym, which redaction must not touch (it is matched on a resend)."""
+        metadata = data.get("metadata")
+        delivery = metadata.get(DELIVERY_KEY) if isinstance(metadata, dict) else None
+        stored = redact_value(data)
+        if isinstance(delivery, str) and isinstance(stored.get("metadata"), dict):
+            stored["metadata"][DELIVERY_KEY] = self.stored_id(delivery)
+        return stored
 
     def _event_query(
         self, session: Session, sender_id: str, fetch_events_from_all_sessions: bool

@@ -1,7 +1,7 @@
 """Start and stop the action server and the Rasa server together, on loopback ports.
 
-Used by `make run`, the end-to-end tests and the benchmark, so that all three run the
-assistant the same way.
+Used by `make run`, the end-to-end tests, the benchmark and the cluster (tools.cluster), so
+that all of them run the assistant the same way.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +72,74 @@ def _stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def action_health_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/health"
+
+
+def rasa_health_url(port: int) -> str:
+    # A channel's own route: it answers only once the model is loaded and the channels are up.
+    return f"http://127.0.0.1:{port}/webhooks/rest/"
+
+
+def write_endpoints(path: Path, action_url: str, env: Mapping[str, str], extra: str = "") -> Path:
+    """Rasa's endpoints.yml: the action server, the conversation store, and `extra` sections.
+
+    Conversations go to BOT_DATABASE_URL (default var/conversations.db); the file names only
+    the variable, which Rasa's process reads, so no password is written to disk."""
+    path.write_text(f'action_endpoint:\n  url: "{action_url}"\n' + tracker_store_yaml(env) + extra)
+    return path
+
+
+def _spawn(
+    command: list[str], log: Path, env: Mapping[str, str], echo_logs: bool, own_session: bool
+) -> subprocess.Popen:
+    output = None if echo_logs else log.open("wb")
+    return subprocess.Popen(
+        command,
+        cwd=PROJECT_DIR,
+        env=dict(env),
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
+        # own_session: Ctrl-C in the terminal reaches only the parent, which stops the
+        # servers itself, in its order.
+        start_new_session=own_session,
+    )
+
+
+def start_actions(
+    port: int,
+    log: Path,
+    env: Mapping[str, str],
+    echo_logs: bool = False,
+    own_session: bool = False,
+) -> subprocess.Popen:
+    """An action server on `port`, not waited for (see `_wait_until_up`)."""
+    command = [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    return _spawn(command, log, env, echo_logs, own_session)
+
+
+def start_rasa(
+    port: int,
+    *,
+    endpoints: Path,
+    credentials: Path,
+    log: Path,
+    env: Mapping[str, str],
+    model: Path = MODEL,
+    interface: str = "127.0.0.1",
+    echo_logs: bool = False,
+    own_session: bool = False,
+) -> subprocess.Popen:
+    """A Rasa server on `port` with the given endpoints and (active) credentials files,
+    not waited for (see `_wait_until_up`)."""
+    command = [
+        str(BIN / "python"), "-m", "tools.rasa_server", "--model", str(model),
+        "--port", str(port), "--interface", interface,
+        "--endpoints", str(endpoints), "--credentials", str(credentials),
+    ]  # fmt: skip
+    return _spawn(command, log, env, echo_logs, own_session)
+
+
 @contextmanager
 def running_servers(
     rasa_port: int | None = None,
@@ -93,60 +161,32 @@ def running_servers(
     action_port = action_port or free_port()
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="backpain-servers-"))
     log_dir.mkdir(parents=True, exist_ok=True)
-    endpoints = log_dir / "endpoints.yml"
     process_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
-    # Conversations go to BOT_DATABASE_URL (default var/conversations.db); the file names
-    # only the variable, which Rasa's process reads, so no password is written to disk.
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        + tracker_store_yaml(process_env)
+    endpoints = write_endpoints(
+        log_dir / "endpoints.yml", f"http://127.0.0.1:{action_port}/webhook", process_env
     )
     connectors = active_connectors(credentials, process_env)
     if echo_logs:
         print(f"Channels ({credentials.name}):\n{connectors.summary()}")
-    commands = {
-        "actions": [
-            str(BIN / "python"),
-            "-m",
-            "rasa_sdk",
-            "--actions",
-            "actions",
-            "--port",
-            str(action_port),
-        ],
-        "rasa": [
-            str(BIN / "python"),
-            "-m",
-            "tools.rasa_server",
-            "--model",
-            str(model),
-            "--port",
-            str(rasa_port),
-            "--interface",
-            interface,
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            str(connectors.write(log_dir / "credentials.yml")),
-        ],
-    }
     processes: list[subprocess.Popen] = []
     try:
-        for name, health in (
-            ("actions", f"http://127.0.0.1:{action_port}/health"),
-            ("rasa", f"http://127.0.0.1:{rasa_port}/webhooks/rest/"),
-        ):
-            log = log_dir / f"{name}.log"
-            output = None if echo_logs else log.open("wb")
-            process = subprocess.Popen(
-                commands[name],
-                cwd=PROJECT_DIR,
+        log = log_dir / "actions.log"
+        processes.append(start_actions(action_port, log, process_env, echo_logs))
+        _wait_until_up(action_health_url(action_port), processes[-1], log, timeout)
+        log = log_dir / "rasa.log"
+        processes.append(
+            start_rasa(
+                rasa_port,
+                endpoints=endpoints,
+                credentials=connectors.write(log_dir / "credentials.yml"),
+                log=log,
                 env=process_env,
-                stdout=output,
-                stderr=subprocess.STDOUT if output else None,
+                model=model,
+                interface=interface,
+                echo_logs=echo_logs,
             )
-            processes.append(process)
-            _wait_until_up(health, process, log, timeout)
+        )
+        _wait_until_up(rasa_health_url(rasa_port), processes[-1], log, timeout)
         yield RunningServers(
             rasa_url=f"http://127.0.0.1:{rasa_port}",
             action_url=f"http://127.0.0.1:{action_port}",

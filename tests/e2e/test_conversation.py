@@ -31,8 +31,9 @@ class Patient:
         self.url = f"{base_url}/webhooks/rest/webhook"
         self.sender = f"e2e-{uuid.uuid4().hex[:8]}"
 
-    def says(self, message: object) -> list[dict]:
-        body = json.dumps({"sender": self.sender, "message": message}).encode()
+    def says(self, message: object, metadata: dict | None = None) -> list[dict]:
+        fields = {"sender": self.sender, "message": message}
+        body = json.dumps({**fields, **({"metadata": metadata} if metadata else {})}).encode()
         request = urllib.request.Request(self.url, body, {"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as response:
             assert response.status == 200

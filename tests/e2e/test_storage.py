@@ -116,15 +116,24 @@ def conversation_survives_a_restart(tmp_path: Path, url: str) -> None:
 
     with start(tmp_path / "second", url) as servers:
         patient.url = f"{servers.rasa_url}/webhooks/rest/webhook"
-        text, meta = answer(patient.says("which exercises help?"))
+        delivered = {"delivery_id": "client-msg-0171-2345678"}
+        first = patient.says("which exercises help?", metadata=delivered)
+        text, meta = answer(first)
         assert (meta["topic"], meta["region"]) == ("exercises", "lower_back")
+        # The client resends the same delivery (say its connection broke before the answer
+        # arrived): it gets the answer again, and the message is not processed twice.
+        again = patient.says("which exercises help?", metadata=delivered)
+        assert [r.get("text") for r in again] == [r.get("text") for r in first]
+        assert again[-1]["custom"] == meta
 
     after = dump(url)
     assert not leaks(after), leaks(after)
     continued = events_of(after, stored_id)
     assert continued[: len(stored)] == stored  # nothing rewritten, nothing lost
     new = continued[len(stored) :]
-    assert user_texts(new) == ["which exercises help?"]
+    assert user_texts(new) == ["which exercises help?"], "a resent delivery is stored once"
+    delivery = json.loads(new[0]["data"])["metadata"]["delivery_id"]
+    assert delivery == pseudonym("client-msg-0171-2345678")  # kept, as a pseudonym
     contents = [(row["type_name"], row["timestamp"], row["data"]) for row in continued]
     assert len(set(contents)) == len(contents), "an event was stored twice"
     summary = summary_of(after, stored_id)

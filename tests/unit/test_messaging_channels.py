@@ -199,3 +199,26 @@ def test_the_contract_fields_appear_in_no_message(standin: PlatformStandIn) -> N
     turn(twilio(standin), "+4917", {"text": "Antwort."})
     bodies = json.dumps([s["Body"] for s in sms_to(standin, "+4917")])
     assert "source_line" not in bodies and "emergency_number" not in bodies
+
+
+def test_a_resent_delivery_finds_the_answer_it_got_and_a_new_one_finds_none():
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+    from channels.delivery import answered_replies, delivery_metadata
+
+    events = [
+        UserUttered("hi", metadata=delivery_metadata("twilio", "SM1")),
+        ActionExecuted("action_greet"),
+        BotUttered("Hello!", data={"buttons": [{"title": "Exercises", "payload": "/x"}]}),
+        BotUttered(None, data={"custom": {"topic": "smalltalk"}}),
+        UserUttered("my back hurts", metadata=delivery_metadata("twilio", "SM2")),
+        BotUttered("About the lower back …"),
+    ]
+    replies = answered_replies(events, {"twilio:SM1"})
+    assert [r["text"] for r in replies] == ["Hello!", None]
+    assert replies[0]["buttons"][0]["title"] == "Exercises" and replies[1]["custom"]
+    assert [r["text"] for r in answered_replies(events, {"twilio:SM2"})] == [
+        "About the lower back …"
+    ]
+    assert answered_replies(events, {"twilio:SM3"}) is None
+    assert delivery_metadata("telegram", None) == {}

@@ -401,3 +401,11 @@ def test_a_pseudonym_key_that_is_too_short_stops_the_store(domain, url, monkeypa
 def test_retention_days_default():
     assert retention.retention_days({}) == retention.DEFAULT_DAYS == 365
     assert retention.retention_days({retention.DAYS_ENV: "90"}) == 90
+
+
+def test_a_delivery_id_is_stored_as_a_pseudonym_that_redaction_leaves_alone(store, domain):
+    delivery = "twilio:SM0171234567890123456789"  # digits that look like a phone number
+    events = [*first_turn(domain).events, user("again", metadata={"delivery_id": delivery})]
+    save(store, tracker(domain, "p1", events))
+    metadata = stored(store.engine, "p1")[-1]["metadata"]
+    assert metadata["delivery_id"] == store.stored_id(delivery) != delivery

@@ -1,0 +1,112 @@
+"""`make bench`, in miniature: the benchmark's machinery against the real servers for a few
+seconds, 1 and 5 patients over REST and socket.io. It checks that the results file reports
+everything and that no turn failed; timings are `make bench`'s business, not a test's."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tools import bench
+from tools.servers import MODEL
+
+pytestmark = pytest.mark.e2e
+
+CHANNELS = ("rest", "socketio")
+LATENCY = {"p50", "p95", "p99", "max", "mean"}
+STEP = {
+    "kind",
+    "channel",
+    "duration_s",
+    "messages",
+    "conversations",
+    "errors",
+    "error_samples",
+    "throughput_msg_per_s",
+    "latency_ms",
+    "cpu",
+    "peak_rss_mib",
+    "peak_rss_is_per_step",
+}
+SERVERS = {"rasa", "actions"}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make model` first")
+    out = tmp_path_factory.mktemp("bench")
+    path = out / "bench.json"
+    bench.main(
+        [
+            "--patients=1,5",
+            f"--channels={','.join(CHANNELS)}",
+            "--duration=2",
+            "--think=0.2,0.8",
+            "--rate-step=2",
+            "--rate-max=2",
+            "--rate-duration=2",
+            "--floor-repeats=1",
+            "--floor-conversations=2",
+            "--skip-training",
+            f"--results={path}",
+            f"--log-dir={out / 'logs'}",
+        ]
+    )
+    return json.loads(path.read_text())
+
+
+def check_step(step: dict) -> None:
+    assert step.keys() >= STEP, STEP - step.keys()
+    assert step["errors"] == 0, step["error_samples"]
+    assert step["messages"] > 0 and step["throughput_msg_per_s"] > 0
+    assert step["latency_ms"].keys() >= LATENCY
+    assert all(step["latency_ms"][k] > 0 for k in LATENCY)
+    assert step["cpu"].keys() == SERVERS | {"bench"}
+    for usage in step["cpu"].values():
+        assert usage["seconds"] >= 0 and usage["percent_of_one_core"] >= 0
+        assert usage["main_thread_busy_percent"] >= 0 and usage["runqueue_wait_s"] >= 0
+    assert step["peak_rss_mib"].keys() == SERVERS
+    assert all(mib > 0 for mib in step["peak_rss_mib"].values())
+
+
+def test_every_load_step_is_reported_without_errors(results):
+    steps = {(s["channel"], s["patients"]): s for s in results["steps"]}
+    assert set(steps) == {(c, n) for c in CHANNELS for n in (1, 5)}
+    for step in steps.values():
+        check_step(step)
+    assert results["errors"] == 0
+
+
+def test_the_floor_and_the_ratio_to_it(results):
+    floor = results["floor"]
+    assert floor["errors"] == 0, floor["error_samples"]
+    for part in ("parse_ms", "action_ms"):
+        assert floor[part]["n"] > 0 and floor[part]["p50"] > 0
+        assert floor[part].keys() >= LATENCY
+    assert set(results["floor_ratio"]) == set(CHANNELS)
+    assert all(ratio > 0 for ratio in results["floor_ratio"].values())
+
+
+def test_the_rate_search_ran_on_both_channels(results):
+    for channel in CHANNELS:
+        search = results["rate_search"][channel]
+        assert "max_msg_per_s" in search
+        assert search["tries"] and search["tries"][0]["offered_msg_per_s"] == 2
+        for attempt in search["tries"]:
+            check_step(attempt)
+
+
+def test_model_startup_memory_and_targets_are_reported(results):
+    model = results["model"]
+    assert model["size_mib"] > 0
+    assert {"training_from_scratch_s", "training_with_cache_s"} <= model.keys()
+    assert model["training_with_cache_s"] is None  # --skip-training
+    startup = results["startup"]
+    assert 0 < startup["servers_up_s"] <= startup["to_first_answer_s"]
+    assert startup["first_turn_ms"] > 0
+    assert results["peak_rss_mib"].keys() == SERVERS
+    assert all(mib > 0 for mib in results["peak_rss_mib"].values())
+    assert results["run"]["conversation_store"]
+    assert len(results["targets"]) == 3
