@@ -36,9 +36,7 @@ class Site:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    missing = bundle_missing_message()
-    if missing:
-        pytest.fail(missing)
+    """Debian's Chromium, headless, shared by the widget's and the review tool's tests."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

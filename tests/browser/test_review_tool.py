@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from conversation_store.pseudonyms import pseudonym
 from tests.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures)
@@ -29,16 +29,6 @@ from tools.servers import MODEL, PROJECT_DIR, free_port, running_servers
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SCREENSHOTS = PROJECT_DIR / "test-output" / "review"
 PASSWORD = "review tool e2e password"
 EMERGENCY = "I suddenly can't control my bladder and my groin is numb"
@@ -174,17 +164,10 @@ def site(
         yield ReviewSite(url, database_url, request.param)
 
 
-@pytest.fixture(scope="module")
-def review_browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def page(review_browser: Browser) -> Iterator[Page]:
-    context = review_browser.new_context(
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh context in the shared Chromium (tests/browser/conftest.py)."""
+    context = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="en-GB", accept_downloads=True
     )
     page = context.new_page()

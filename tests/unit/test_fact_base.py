@@ -17,7 +17,7 @@ from actions.data_files import DataFileError
 from actions.fact_base import FactBase
 from actions.knowledge import KNOWLEDGE, Knowledge
 from actions.taxonomy import HEALTH_TOPICS, Region, Topic
-from tests.conftest import PROJECT_DIR, SEEDS_DIR
+from tests.conftest import PROJECT_DIR, SEEDS_DIR, SHARED_SEEDS_DIR
 
 FACTS = KNOWLEDGE.facts.facts
 
@@ -33,7 +33,6 @@ def test_every_fact_has_both_languages_and_a_listed_source():
         assert fact.source in KNOWLEDGE.facts.sources, fact.id
 
 
-@pytest.mark.skipif(not SEEDS_DIR.is_dir(), reason="the seed articles are in ../shared/seeds")
 def test_every_evidence_excerpt_occurs_verbatim_in_its_source_article():
     seeds = {p.name: squash(p.read_text(encoding="utf-8")) for p in SEEDS_DIR.glob("*.txt")}
     assert set(KNOWLEDGE.facts.sources) <= set(seeds), "sources.yml names a missing seed file"
@@ -188,3 +187,9 @@ def test_the_action_server_refuses_to_start_on_broken_data(data_copy):
     assert result.returncode == 1
     expected = "zz_extra.yml: fact 'extra_fact': field 'text.de': missing de text"
     assert expected in result.stdout + result.stderr
+
+
+@pytest.mark.skipif(not SHARED_SEEDS_DIR.is_dir(), reason="no published seeds next to the project")
+def test_the_projects_copy_of_the_seed_articles_is_the_published_one():
+    published = {p.name: p.read_bytes() for p in SHARED_SEEDS_DIR.glob("*.txt")}
+    assert {p.name: p.read_bytes() for p in SEEDS_DIR.glob("*.txt")} == published
