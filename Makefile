@@ -103,7 +103,7 @@ run-cluster: check-data model system-deps
 	$(PY) -m tools.cluster
 
 test-cluster: model system-deps
-	$(PY) -m pytest -q -m cluster tests/cluster
+	$(PY) -m pytest -q -m cluster tests
 
 bench: model
 	$(PY) -m tools.bench

@@ -15,7 +15,16 @@ token and socket.io open to one bench origin), then, in one run:
 Latency, throughput, errors, CPU and peak memory of both servers per step go to
 results/bench.json; a Markdown summary is printed.
 
+`--cluster N`: the same against tools.cluster instead: N Rasa replicas and 2 action servers
+behind nginx (PostgreSQL tracker store, Redis lock store); the patients talk to nginx, the floor
+is taken on the first replica directly (nginx does not route the HTTP API), and CPU and peak
+memory are reported per process and per role (rasa, actions, nginx, postgres, redis). nginx
+keeps each socket.io client on one replica by its address, and every bench client is
+127.0.0.1: over socket.io all patients land on one replica; only REST is balanced. Results go
+to results/bench-cluster.json.
+
 Usage: python -m tools.bench [--quick] [--skip-training] [--duration S] [--patients 1,10,50,200]
+                             [--cluster [N]]
 """
 
 from __future__ import annotations
@@ -32,17 +41,20 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from . import load
-from .process_stats import Meter, Usage, peak_rss_mib, rss_mib
-from .servers import BIN, MODEL, PROJECT_DIR, RunningServers, running_servers
+from .process_stats import Meter, Usage, command_name, descendants, peak_rss_mib, rss_mib
+from .servers import BIN, MODEL, PROJECT_DIR, running_servers
 
 RESULTS = PROJECT_DIR / "results" / "bench.json"
+CLUSTER_RESULTS = PROJECT_DIR / "results" / "bench-cluster.json"
 CONVERSATIONS = Path(__file__).with_name("bench_conversations.yml")
 TRAINING_TIME = PROJECT_DIR / "build" / "training-time.txt"
 ORIGIN = "http://bench.localhost"  # the one website origin socket.io accepts during the bench
@@ -68,7 +80,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--skip-training", action="store_true", help="no cached training run")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--cluster",
+        type=int,
+        nargs="?",
+        const=2,
+        metavar="N",
+        help="bench tools.cluster with N Rasa replicas (default 2) instead of one server",
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        help=f"default {RESULTS.name}, with --cluster {CLUSTER_RESULTS.name}",
+    )
     parser.add_argument("--log-dir", type=Path, help="server logs (default: a temporary folder)")
     parser.add_argument(
         "--database-url",
@@ -76,6 +100,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "thousands of conversations stay out of var/conversations.db)",
     )
     args = parser.parse_args(argv)
+    if args.cluster is not None and args.cluster < 1:
+        parser.error("--cluster: at least one Rasa replica")
+    args.results = args.results or (RESULTS if args.cluster is None else CLUSTER_RESULTS)
     args.duration = args.duration or (10.0 if args.quick else 60.0)
     args.rate_duration = args.rate_duration or (5.0 if args.quick else 20.0)
     args.patients = [int(n) for n in args.patients.split(",")]
@@ -138,6 +165,88 @@ def first_answer(rasa_url: str) -> float:
     return time.monotonic() - started
 
 
+# --- what is benched: one server pair, or a cluster -----------------------------------------
+
+Pids = dict[str, "int | list[int]"]
+
+
+@dataclass
+class Target:
+    setup: str  # what was benched, in words
+    url: str  # where the patients talk: Rasa itself, or nginx
+    rasa_url: str  # one Rasa with the HTTP API, for the floor
+    action_url: str  # one action server, for the floor
+    pids: Callable[[], Pids]  # name -> process (or group); read again at each step
+    database_env: dict[str, str]
+
+
+def role(name: str) -> str:
+    """rasa-2 -> rasa; actions, nginx, postgres, redis, bench stay."""
+    return name.split("-")[0]
+
+
+def _named(names: set[str]) -> list[int]:
+    """This process's descendants with one of these command names (nginx's master and workers,
+    redis-server)."""
+    return sorted(pid for pid in descendants(os.getpid()) if command_name(pid) in names)
+
+
+def _postgres(data_dir: Path) -> list[int]:
+    """The postmaster (from its pid file: pg_ctl detaches it) and its backends."""
+    try:
+        postmaster = int((data_dir / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return []
+    return [postmaster, *descendants(postmaster)]
+
+
+@contextmanager
+def single_target(log_dir: Path, env: dict[str, str]) -> Iterator[Target]:
+    with running_servers(log_dir=log_dir, env=env) as servers:
+        yield Target(
+            setup="single: 1 Rasa server + 1 action server, SQLite tracker store",
+            url=servers.rasa_url,
+            rasa_url=servers.rasa_url,
+            action_url=servers.action_url,
+            pids=servers.pids,
+            database_env=env,
+        )
+
+
+@contextmanager
+def cluster_target(replicas: int, log_dir: Path, env: dict[str, str]) -> Iterator[Target]:
+    from conversation_store.database import URL_ENV
+
+    from .cluster import running_cluster
+
+    env = {k: v for k, v in env.items() if k != URL_ENV}  # the cluster's PostgreSQL instead
+    postgres_dir = log_dir / "postgres"
+    with running_cluster(
+        rasa_replicas=replicas, log_dir=log_dir, postgres_dir=postgres_dir, env=env
+    ) as cluster:
+
+        def pids() -> Pids:
+            found: Pids = {s.name: s.process.pid for s in cluster.rasa + cluster.actions}
+            found["nginx"] = _named({"nginx"})
+            found["postgres"] = _postgres(postgres_dir / "data")
+            found["redis"] = _named({"redis-server"})
+            return {name: group for name, group in found.items() if group}
+
+        yield Target(
+            setup=(
+                f"cluster: {replicas} Rasa replicas + {len(cluster.actions)} action servers "
+                "behind nginx (REST least_conn; socket.io sticky by client address, and all "
+                "bench clients are 127.0.0.1, so every socket.io patient is on one replica), "
+                "PostgreSQL tracker store, Redis lock store; floor on rasa-1 directly"
+            ),
+            url=cluster.url,
+            rasa_url=cluster.rasa[0].url,
+            action_url=cluster.actions[0].url,
+            pids=pids,
+            database_env={URL_ENV: cluster.database_url},
+        )
+
+
 # --- the run against the servers -------------------------------------------------------------
 
 
@@ -145,6 +254,16 @@ def step_record(
     kind: str, channel: str, result: load.StepResult, usage: dict[str, Usage], **extra: Any
 ) -> dict[str, Any]:
     recorder = result.recorder
+    roles: dict[str, dict[str, Any]] = {}
+    for name, u in usage.items():
+        r = roles.setdefault(
+            role(name),
+            {"processes": [], "cpu_s": 0.0, "percent_of_one_core": 0.0, "peak_rss_mib": 0.0},
+        )
+        r["processes"].append(name)
+        r["cpu_s"] = round(r["cpu_s"] + u.cpu_s, 2)
+        r["percent_of_one_core"] = round(r["percent_of_one_core"] + u.cpu_percent_of_core, 1)
+        r["peak_rss_mib"] = round(r["peak_rss_mib"] + u.peak_rss_mib, 1)  # sum over processes
     return {
         "kind": kind,
         "channel": channel,
@@ -167,36 +286,38 @@ def step_record(
         },
         "peak_rss_mib": {name: u.peak_rss_mib for name, u in usage.items() if name != "bench"},
         "peak_rss_is_per_step": all(u.peak_reset for n, u in usage.items() if n != "bench"),
+        "roles": roles,
     }
 
 
-async def measure(
-    servers: RunningServers, token: str, args: argparse.Namespace, say: Any
-) -> dict[str, Any]:
+async def measure(target: Target, token: str, args: argparse.Namespace, say: Any) -> dict[str, Any]:
     conversations = load.load_conversations(CONVERSATIONS)
-    # Every process whose CPU counts: both servers and this client, which shares the cores.
-    pids = {**servers.pids(), "bench": os.getpid()}
+
+    def pids() -> Pids:
+        # Every process whose CPU counts: the servers and this client, which shares the cores.
+        return {**target.pids(), "bench": os.getpid()}
+
     connector = aiohttp.TCPConnector(limit=0)  # no client-side queue: 200 patients, 200 requests
     timeout = aiohttp.ClientTimeout(total=load.TURN_TIMEOUT_S)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         say("floor: each message through /model/parse and the action server alone ...")
         floor = await load.measure_floor(
             session,
-            servers.rasa_url,
-            servers.action_url,
+            target.rasa_url,
+            target.action_url,
             token,
             conversations[: args.floor_conversations],
             args.floor_repeats,
         )
         channels: dict[str, load.Channel] = {
-            "rest": load.RestChannel(session, servers.rasa_url),
-            "socketio": load.SocketChannel(servers.rasa_url, ORIGIN),
+            "rest": load.RestChannel(session, target.url),
+            "socketio": load.SocketChannel(target.url, ORIGIN),
         }
         steps = []
         for patients in args.patients:
             for name in args.channels:
                 say(f"{patients} patients over {name} for {args.duration:.0f} s ...")
-                meter = Meter(pids, time.perf_counter())
+                meter = Meter(pids(), time.perf_counter())
                 result = await load.run_step(
                     channels[name],
                     patients,
@@ -214,7 +335,7 @@ async def measure(
             tries: list[dict[str, Any]] = []
             passed, rate = None, args.rate_step
             while rate <= args.rate_max + 1e-9:
-                meter = Meter(pids, time.perf_counter())
+                meter = Meter(pids(), time.perf_counter())
                 result = await load.run_rate(
                     channels[name], rate, args.rate_duration, conversations, args.seed
                 )
@@ -233,7 +354,7 @@ def _brief(step: dict[str, Any]) -> str:
     return (
         f"{step['messages']} msgs, {step['throughput_msg_per_s']} msg/s, p50 {lat['p50']} "
         f"p95 {lat['p95']} p99 {lat['p99']} ms, {step['errors']} errors, "
-        f"Rasa {step['cpu']['rasa']['percent_of_one_core']}% of a core"
+        f"Rasa {step['roles']['rasa']['percent_of_one_core']}% of a core"
     )
 
 
@@ -276,44 +397,33 @@ def targets(results: dict[str, Any]) -> dict[str, bool | None]:
 
 
 def markdown(results: dict[str, Any]) -> str:
-    fmt = "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |"
-    lines = [
-        fmt.format(
-            "channel",
-            "patients",
-            "msgs",
-            "msg/s",
-            "p50 ms",
-            "p95 ms",
-            "p99 ms",
-            "errors",
-            "Rasa CPU s (% core)",
-            "Rasa loop busy %",
-            "actions CPU s (% core)",
-            "Rasa peak MiB",
-            "actions peak MiB",
-        ),
-        "|" + "---|" * 13,
+    """Per role: CPU summed over its processes, peak memory summed too (one line per role in
+    the cluster: `rasa` is all replicas); the loop busy % is each Rasa process's main thread."""
+    infra = [
+        r for r in ("nginx", "postgres", "redis") if any(r in s["roles"] for s in results["steps"])
     ]
+    headers = [
+        "channel", "patients", "msgs", "msg/s", "p50 ms", "p95 ms", "p99 ms", "errors",
+        "Rasa CPU s (% core)", "Rasa loop busy %", "actions CPU s (% core)",
+    ] + [f"{r} CPU s (% core)" for r in infra] + ["Rasa peak MiB", "actions peak MiB"]  # fmt: skip
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+
+    def cpu(step: dict[str, Any], name: str) -> str:
+        r = step["roles"].get(name)
+        return f"{r['cpu_s']} ({r['percent_of_one_core']}%)" if r else "-"
+
     for s in results["steps"]:
-        lat, cpu, mem = s["latency_ms"], s["cpu"], s["peak_rss_mib"]
-        lines.append(
-            fmt.format(
-                s["channel"],
-                s["patients"],
-                s["messages"],
-                s["throughput_msg_per_s"],
-                lat["p50"],
-                lat["p95"],
-                lat["p99"],
-                s["errors"],
-                f"{cpu['rasa']['seconds']} ({cpu['rasa']['percent_of_one_core']}%)",
-                cpu["rasa"]["main_thread_busy_percent"],
-                f"{cpu['actions']['seconds']} ({cpu['actions']['percent_of_one_core']}%)",
-                mem["rasa"],
-                mem["actions"],
-            )
+        lat, roles = s["latency_ms"], s["roles"]
+        busy = " / ".join(
+            str(s["cpu"][name]["main_thread_busy_percent"]) for name in roles["rasa"]["processes"]
         )
+        row = [
+            s["channel"], s["patients"], s["messages"], s["throughput_msg_per_s"],
+            lat["p50"], lat["p95"], lat["p99"], s["errors"],
+            cpu(s, "rasa"), busy, cpu(s, "actions"), *(cpu(s, r) for r in infra),
+            roles["rasa"]["peak_rss_mib"], roles["actions"]["peak_rss_mib"],
+        ]  # fmt: skip
+        lines.append("| " + " | ".join(str(x) for x in row) + " |")
     floor = results["floor"]
     lines.append("")
     lines.append(
@@ -331,8 +441,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"Model {model['size_mib']} MiB; training {model['training_from_scratch_s']} s from "
         f"scratch, {model['training_with_cache_s']} s with the cache; first answer "
         f"{startup['to_first_answer_s']} s after start (servers up {startup['servers_up_s']} s, "
-        f"first turn {startup['first_turn_ms']} ms); peak RSS Rasa "
-        f"{results['peak_rss_mib']['rasa']} MiB, actions {results['peak_rss_mib']['actions']} MiB"
+        f"first turn {startup['first_turn_ms']} ms); peak RSS "
+        + ", ".join(f"{k} {v} MiB" for k, v in results["peak_rss_mib_by_role"].items())
     )
     lines.append(
         "Targets: "
@@ -341,7 +451,12 @@ def markdown(results: dict[str, Any]) -> str:
             for k, v in results["targets"].items()
         )
     )
+    lines.append(f"Setup: {results['run']['setup']}")
     return "\n".join(lines)
+
+
+def _group_sum(read: Callable[[int], float], group: int | list[int]) -> float:
+    return sum(read(pid) for pid in ([group] if isinstance(group, int) else group))
 
 
 def git_commit() -> str | None:
@@ -372,31 +487,44 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "BOT_WIDGET_ORIGINS": ORIGIN,
         "BOT_DATABASE_URL": args.database_url or f"sqlite:///{log_dir / 'conversations.db'}",
     }
-    say(f"Starting the servers (logs in {log_dir}) ...")
+    what = "the servers" if args.cluster is None else f"a cluster of {args.cluster} replicas"
+    say(f"Starting {what} (logs in {log_dir}) ...")
     load_before = os.getloadavg()
     started = time.monotonic()
-    with running_servers(log_dir=log_dir, env=env) as servers:
+    if args.cluster is None:
+        running = single_target(log_dir, env)
+    else:
+        running = cluster_target(args.cluster, log_dir, env)
+    with running as target:
         servers_up = time.monotonic() - started
-        first_turn = first_answer(servers.rasa_url)
+        first_turn = first_answer(target.url)
         to_first_answer = time.monotonic() - started
-        pids = servers.pids()
+        pids = target.pids()
         # Before any load: what loading the model and the data took.
-        startup_peak = {name: peak_rss_mib(pid) for name, pid in pids.items()}
-        startup_rss = {name: round(rss_mib(pid), 1) for name, pid in pids.items()}
+        startup_peak = {name: _group_sum(peak_rss_mib, group) for name, group in pids.items()}
+        startup_rss = {name: round(_group_sum(rss_mib, g), 1) for name, g in pids.items()}
         say(f"first answer {to_first_answer:.1f} s after start")
-        measured = asyncio.run(measure(servers, token, args, say))
+        measured = asyncio.run(measure(target, token, args, say))
     floor = floor_record(measured["floor"])
     steps = measured["steps"]
     all_steps = steps + [t for s in measured["rate_search"].values() for t in s["tries"]]
     peak = {
-        name: round(max([startup_peak[name]] + [s["peak_rss_mib"][name] for s in all_steps]), 1)
+        name: round(
+            max([startup_peak[name]] + [s["peak_rss_mib"].get(name, 0) for s in all_steps]), 1
+        )
         for name in pids
     }
+    peak_by_role: dict[str, float] = {}
+    for name, mib in peak.items():
+        peak_by_role[role(name)] = round(peak_by_role.get(role(name), 0) + mib, 1)
     training = None if args.skip_training else cached_training(log_dir)
     if training is not None:
         say(f"training with the cache: {training['seconds']} s")
     results: dict[str, Any] = {
+        "setup": target.setup,
         "run": {
+            "setup": target.setup,
+            "cluster_rasa_replicas": args.cluster,
             "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "git_commit": git_commit(),
             "machine": {
@@ -406,7 +534,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "load_average_before": [round(x, 2) for x in load_before],
                 "load_average_after": [round(x, 2) for x in os.getloadavg()],
             },
-            "conversation_store": conversation_store(env),
+            "conversation_store": conversation_store(target.database_env),
             "conversations": str(CONVERSATIONS.relative_to(PROJECT_DIR)),
             "channels": args.channels,
             "step_duration_s": args.duration,
@@ -433,6 +561,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "steps": steps,
         "rate_search": measured["rate_search"],
         "peak_rss_mib": peak,
+        "peak_rss_mib_by_role": peak_by_role,
         "errors": sum(s["errors"] for s in all_steps) + floor["errors"],
     }
     results["targets"] = targets(results)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,30 +73,94 @@ class Usage:
     runqueue_wait_s: float
 
 
-class Meter:
-    """CPU and peak memory of some processes over one period (a load step)."""
+def children(pid: int) -> list[int]:
+    """The live processes whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
 
-    def __init__(self, pids: dict[str, int], wall_clock: float) -> None:
-        self.pids = pids
-        self.reset = {name: reset_peak(pid) for name, pid in pids.items()}
-        self.cpu_start = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        self.sched_start = {name: main_thread_schedstat(pid) for name, pid in pids.items()}
+
+def descendants(pid: int) -> list[int]:
+    """`pid`'s children, their children, and so on."""
+    found, queue = [], [pid]
+    while queue:
+        kids = children(queue.pop())
+        found += kids
+        queue += kids
+    return found
+
+
+def command_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _cpu_or_none(pid: int) -> float | None:
+    try:
+        return cpu_seconds(pid)
+    except (OSError, ValueError):
+        return None  # the process is gone
+
+
+def _peak_or_zero(pid: int) -> float:
+    try:
+        return peak_rss_mib(pid)
+    except (OSError, KeyError):
+        return 0.0
+
+
+class Meter:
+    """CPU and peak memory of some processes over one period (a load step).
+
+    A name may stand for one pid or for a group of them (nginx's master and workers,
+    PostgreSQL's postmaster and backends): a group's CPU is the sum over its processes, its
+    peak the sum of their peaks (PostgreSQL's shared buffers count once per process there),
+    its main-thread figures those of its busiest process. A process that exits during the
+    period counts for what it used until its last reading (the start).
+    """
+
+    def __init__(self, pids: Mapping[str, int | Sequence[int]], wall_clock: float) -> None:
+        self.pids = {
+            name: [pid] if isinstance(pid, int) else list(pid) for name, pid in pids.items()
+        }
+        self.reset = {
+            name: all([reset_peak(pid) for pid in group]) for name, group in self.pids.items()
+        }
+        self.cpu_start = {pid: _cpu_or_none(pid) for group in self.pids.values() for pid in group}
+        self.sched_start = {
+            pid: main_thread_schedstat(pid) for group in self.pids.values() for pid in group
+        }
         self.started = wall_clock
 
     def stop(self, wall_clock: float) -> dict[str, Usage]:
         wall = max(wall_clock - self.started, 1e-9)
         usage = {}
-        for name, pid in self.pids.items():
-            cpu = cpu_seconds(pid) - self.cpu_start[name]
-            run_now, wait_now = main_thread_schedstat(pid)
-            run_then, wait_then = self.sched_start[name]
-            run, wait = run_now - run_then, wait_now - wait_then
+        for name, group in self.pids.items():
+            cpu, busy, wait = 0.0, 0.0, 0.0
+            for pid in group:
+                now, then = _cpu_or_none(pid), self.cpu_start[pid]
+                if now is not None and then is not None:
+                    cpu += now - then
+                run_now, wait_now = main_thread_schedstat(pid)
+                run_then, wait_then = self.sched_start[pid]
+                run, waited = run_now - run_then, wait_now - wait_then
+                if not math.isnan(run + waited) and run + waited >= busy:
+                    busy, wait = run + waited, waited
             usage[name] = Usage(
                 cpu_s=round(cpu, 2),
                 cpu_percent_of_core=round(100 * cpu / wall, 1),
-                peak_rss_mib=round(peak_rss_mib(pid), 1),
+                peak_rss_mib=round(sum(_peak_or_zero(pid) for pid in group), 1),
                 peak_reset=self.reset[name],
-                main_thread_busy_percent=round(100 * (run + wait) / wall, 1),
+                main_thread_busy_percent=round(100 * busy / wall, 1),
                 runqueue_wait_s=round(wait, 2),
             )
         return usage

@@ -34,9 +34,11 @@ class Site:
     dead_url: str  # the demo page, pointed at a port where nothing listens
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, shared by the widget's and the review tool's tests."""
+    """Debian's Chromium, headless, for one test module. Not for the session: Playwright's
+    sync API keeps an event loop running in this thread while it is open, and later tests
+    that call asyncio.run() would fail."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

@@ -37,10 +37,17 @@ class Widget:
         self.replies = page.locator("backpain-widget .reply")
         self.banner = page.get_by_role("alert")
 
-    def open(self) -> Widget:
+    def open(self, connected: bool = True) -> Widget:
         self.launcher.click()
         expect(self.panel).to_be_visible()
+        if connected:
+            self.wait_until_connected()
         return self
+
+    def wait_until_connected(self) -> None:
+        # The widget connects when first opened and shows "Connecting…" until then; a message
+        # sent before that is refused with a notice (tested with the server down).
+        expect(self.page.locator("backpain-widget .status")).to_be_hidden()
 
     def say(self, text: str) -> Locator:
         """Send `text` with Enter and return the bot's answer to it."""
@@ -248,6 +255,7 @@ def test_the_widget_works_with_the_keyboard_alone(site: Site, page: Page) -> Non
     page.keyboard.press("Enter")
     expect(widget.panel).to_be_visible()
     expect(widget.input).to_be_focused()
+    widget.wait_until_connected()
     page.keyboard.type("hello")
     page.keyboard.press("Enter")
     expect(widget.bot).to_have_count(1)
@@ -308,7 +316,7 @@ def test_without_a_server_the_widget_says_it_is_reconnecting_and_a_send_fails_cl
     site: Site, page: Page
 ) -> None:
     page.goto(site.dead_url)
-    widget = Widget(page).open()
+    widget = Widget(page).open(connected=False)
     status = page.get_by_role("status").filter(has_text="Reconnecting")
     expect(status).to_be_visible()
     widget.input.fill("my lower back hurts")

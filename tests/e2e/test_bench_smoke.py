@@ -1,6 +1,7 @@
 """`make bench`, in miniature: the benchmark's machinery against the real servers for a few
 seconds, 1 and 5 patients over REST and socket.io. It checks that the results file reports
-everything and that no turn failed; timings are `make bench`'s business, not a test's."""
+everything and that no turn failed; timings are `make bench`'s business, not a test's.
+The same against a two-replica cluster (`--cluster`) is marked `cluster`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from tools import bench
 from tools.servers import MODEL
 
-pytestmark = pytest.mark.e2e
+e2e = pytest.mark.e2e
 
 CHANNELS = ("rest", "socketio")
 LATENCY = {"p50", "p95", "p99", "max", "mean"}
@@ -28,18 +29,20 @@ STEP = {
     "cpu",
     "peak_rss_mib",
     "peak_rss_is_per_step",
+    "roles",
 }
 SERVERS = {"rasa", "actions"}
+CLUSTER_ROLES = {"rasa", "actions", "nginx", "postgres", "redis", "bench"}
 
 
-@pytest.fixture(scope="module")
-def results(tmp_path_factory):
+def run_bench(tmp_path_factory, *extra: str) -> dict:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make model` first")
     out = tmp_path_factory.mktemp("bench")
     path = out / "bench.json"
     bench.main(
         [
+            *extra,
             "--patients=1,5",
             f"--channels={','.join(CHANNELS)}",
             "--duration=2",
@@ -57,6 +60,11 @@ def results(tmp_path_factory):
     return json.loads(path.read_text())
 
 
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    return run_bench(tmp_path_factory)
+
+
 def check_step(step: dict) -> None:
     assert step.keys() >= STEP, STEP - step.keys()
     assert step["errors"] == 0, step["error_samples"]
@@ -69,8 +77,10 @@ def check_step(step: dict) -> None:
         assert usage["main_thread_busy_percent"] >= 0 and usage["runqueue_wait_s"] >= 0
     assert step["peak_rss_mib"].keys() == SERVERS
     assert all(mib > 0 for mib in step["peak_rss_mib"].values())
+    assert step["roles"].keys() == SERVERS | {"bench"}
 
 
+@e2e
 def test_every_load_step_is_reported_without_errors(results):
     steps = {(s["channel"], s["patients"]): s for s in results["steps"]}
     assert set(steps) == {(c, n) for c in CHANNELS for n in (1, 5)}
@@ -79,6 +89,7 @@ def test_every_load_step_is_reported_without_errors(results):
     assert results["errors"] == 0
 
 
+@e2e
 def test_the_floor_and_the_ratio_to_it(results):
     floor = results["floor"]
     assert floor["errors"] == 0, floor["error_samples"]
@@ -89,6 +100,7 @@ def test_the_floor_and_the_ratio_to_it(results):
     assert all(ratio > 0 for ratio in results["floor_ratio"].values())
 
 
+@e2e
 def test_the_rate_search_ran_on_both_channels(results):
     for channel in CHANNELS:
         search = results["rate_search"][channel]
@@ -98,6 +110,7 @@ def test_the_rate_search_ran_on_both_channels(results):
             check_step(attempt)
 
 
+@e2e
 def test_model_startup_memory_and_targets_are_reported(results):
     model = results["model"]
     assert model["size_mib"] > 0
@@ -110,3 +123,27 @@ def test_model_startup_memory_and_targets_are_reported(results):
     assert all(mib > 0 for mib in results["peak_rss_mib"].values())
     assert results["run"]["conversation_store"]
     assert len(results["targets"]) == 3
+    assert results["setup"].startswith("single")
+
+
+def test_cluster_option_and_its_results_file():
+    assert bench.parse_args([]).cluster is None
+    assert bench.parse_args([]).results == bench.RESULTS
+    assert bench.parse_args(["--cluster"]).cluster == 2
+    args = bench.parse_args(["--cluster", "3"])
+    assert args.cluster == 3 and args.results == bench.CLUSTER_RESULTS
+
+
+@pytest.mark.cluster
+def test_the_cluster_bench_reports_every_role(tmp_path_factory):
+    results = run_bench(tmp_path_factory, "--cluster=2")
+    assert results["setup"].startswith("cluster: 2 Rasa replicas")
+    assert results["floor"]["errors"] == 0, results["floor"]["error_samples"]
+    assert results["errors"] == 0
+    for step in results["steps"]:
+        assert step["errors"] == 0, step["error_samples"]
+        assert step["roles"].keys() == CLUSTER_ROLES
+        assert step["roles"]["rasa"]["processes"] == ["rasa-1", "rasa-2"]
+        assert step["roles"]["actions"]["processes"] == ["actions-1", "actions-2"]
+        assert all(r["cpu_s"] >= 0 and r["peak_rss_mib"] > 0 for r in step["roles"].values())
+    assert results["peak_rss_mib_by_role"].keys() == CLUSTER_ROLES - {"bench"}
