@@ -220,7 +220,9 @@ def cluster_target(replicas: int, log_dir: Path, env: dict[str, str]) -> Iterato
     from .cluster import running_cluster
 
     env = {k: v for k, v in env.items() if k != URL_ENV}  # the cluster's PostgreSQL instead
-    postgres_dir = log_dir / "postgres"
+    # Not under log_dir: its parents may be private to root (pytest's tmp_path), and the
+    # server runs as the `postgres` user, who must reach its folder.
+    postgres_dir = Path(tempfile.mkdtemp(prefix="bench-postgres-"))
     with running_cluster(
         rasa_replicas=replicas, log_dir=log_dir, postgres_dir=postgres_dir, env=env
     ) as cluster:
