@@ -94,16 +94,20 @@ def _spawn(
     command: list[str], log: Path, env: Mapping[str, str], echo_logs: bool, own_session: bool
 ) -> subprocess.Popen:
     output = None if echo_logs else log.open("wb")
-    return subprocess.Popen(
-        command,
-        cwd=PROJECT_DIR,
-        env=dict(env),
-        stdout=output,
-        stderr=subprocess.STDOUT if output else None,
-        # own_session: Ctrl-C in the terminal reaches only the parent, which stops the
-        # servers itself, in its order.
-        start_new_session=own_session,
-    )
+    try:
+        return subprocess.Popen(
+            command,
+            cwd=PROJECT_DIR,
+            env=dict(env),
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+            # own_session: Ctrl-C in the terminal reaches only the parent, which stops the
+            # servers itself, in its order.
+            start_new_session=own_session,
+        )
+    finally:
+        if output is not None:
+            output.close()  # the child has its own handle; the parent only leaked one
 
 
 def start_actions(
