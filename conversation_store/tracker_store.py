@@ -15,20 +15,22 @@ number.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from actions.urgency import Urgency
 from channels.delivery import DELIVERY_KEY
@@ -51,6 +53,7 @@ logger = logging.getLogger(__name__)
 
 CONNECT_WAIT_SECONDS = 30  # a database container may still be starting when Rasa does
 _RANKS = {level.value: level.rank for level in Urgency}
+EVENTS = SQLTrackerStore.SQLEvent.__table__  # Rasa's `events` table
 
 
 class RedactingTrackerStore(SQLTrackerStore):
@@ -81,7 +84,7 @@ class RedactingTrackerStore(SQLTrackerStore):
             check_reachable(self.engine, url_env, connect_wait_seconds)
             create_all(self.engine, SQLTrackerStore.Base.metadata)  # Rasa's `events`
             create_all(self.engine, metadata)
-            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)  # Rasa's keys() uses it
             self.id_key = load_key()
         except PseudonymKeyError as err:
             raise DatabaseError(str(err)) from err
@@ -94,17 +97,32 @@ class RedactingTrackerStore(SQLTrackerStore):
         """Write the tracker's new events, redacted, and its summary, in one transaction."""
         await self.stream_events(tracker)
         stored_id = self.stored_id(tracker.sender_id)
-        with self.session_scope() as session:
+        with self.engine.begin() as connection:
+            # Rasa's rule: the tracker holds the latest session's events, of which the first
+            # `stored` are in the table already.
+            stored = connection.execute(_COUNT_LATEST, {"stored_id": stored_id}).scalar_one()
             new_events = [
                 self._stored_event(event.as_dict())
-                for event in self._additional_events(session, tracker)
+                for event in itertools.islice(tracker.events, stored, None)
             ]
-            for data in new_events:
-                session.add(self._row(stored_id, data))
             if new_events:
-                upsert_summary(session, stored_id, new_events)
-            session.commit()
+                connection.execute(EVENTS.insert(), [_row(stored_id, e) for e in new_events])
+                upsert_summary(connection, stored_id, new_events)
         logger.debug("Tracker %s: %d new events stored", stored_id, len(new_events))
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        """The tracker of the latest session (or of all sessions), as Rasa's store rebuilds it.
+        Rasa's queries, in SQLAlchemy Core: its ORM objects cost more than the query."""
+        query = _LOAD_ALL if fetch_events_from_all_sessions else _LOAD_LATEST
+        with self.engine.connect() as connection:
+            rows = connection.execute(query, {"stored_id": self.stored_id(sender_id)}).scalars()
+            rows = rows.all()
+        if not self.domain or not rows:
+            return None
+        events = [json.loads(data) for data in rows]
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
     def stored_id(self, sender_id: str) -> str:
         return pseudonym(sender_id, self.id_key)
@@ -119,25 +137,6 @@ class RedactingTrackerStore(SQLTrackerStore):
             stored["metadata"][DELIVERY_KEY] = self.stored_id(delivery)
         return stored
 
-    def _event_query(
-        self, session: Session, sender_id: str, fetch_events_from_all_sessions: bool
-    ) -> Any:
-        # Every read and the count of stored events (_additional_events) go through here.
-        return super()._event_query(
-            session, self.stored_id(sender_id), fetch_events_from_all_sessions
-        )
-
-    def _row(self, sender_id: str, data: dict[str, Any]) -> SQLTrackerStore.SQLEvent:
-        # The same columns Rasa's save writes, taken from the redacted data.
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=data.get("event"),
-            timestamp=data.get("timestamp"),
-            intent_name=((data.get("parse_data") or {}).get("intent") or {}).get("name"),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
-
     async def _stream_new_events(
         self, event_broker: EventBroker, new_events: list[Event], sender_id: str
     ) -> None:
@@ -145,6 +144,36 @@ class RedactingTrackerStore(SQLTrackerStore):
         for event in new_events:
             data = {"sender_id": self.stored_id(sender_id), **event.as_dict()}
             event_broker.publish(redact_value(data))
+
+
+# Rasa's queries, in SQLAlchemy Core and built once: building them per turn cost as much as
+# running them. `stored_id` is bound at execution.
+_STORED_ID = sa.bindparam("stored_id")
+_SESSION_START = (
+    sa.select(sa.func.max(EVENTS.c.timestamp))
+    .where(EVENTS.c.sender_id == _STORED_ID, EVENTS.c.type_name == SessionStarted.type_name)
+    .scalar_subquery()
+)
+# A conversation's latest session: its events from the last `session_started` on, or all.
+_LATEST_SESSION = (
+    EVENTS.c.sender_id == _STORED_ID,
+    sa.or_(EVENTS.c.timestamp >= _SESSION_START, _SESSION_START.is_(None)),
+)
+_COUNT_LATEST = sa.select(sa.func.count()).where(*_LATEST_SESSION)
+_LOAD_LATEST = sa.select(EVENTS.c.data).where(*_LATEST_SESSION).order_by(EVENTS.c.id)
+_LOAD_ALL = sa.select(EVENTS.c.data).where(EVENTS.c.sender_id == _STORED_ID).order_by(EVENTS.c.id)
+
+
+def _row(stored_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The columns Rasa's save writes, taken from the redacted data."""
+    return {
+        "sender_id": stored_id,
+        "type_name": data.get("event"),
+        "timestamp": data.get("timestamp"),
+        "intent_name": ((data.get("parse_data") or {}).get("intent") or {}).get("name"),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 # --- the summary row -------------------------------------------------------------------------
@@ -228,20 +257,34 @@ class Summary:
         }
 
 
-def upsert_summary(session: Session, sender_id: str, new_events: Iterable[dict[str, Any]]) -> None:
-    """Fold the new events into the conversation's summary row, inside `session`'s
+def upsert_summary(
+    connection: Connection, sender_id: str, new_events: Iterable[dict[str, Any]]
+) -> None:
+    """Fold the new events into the conversation's summary row, inside `connection`'s
     transaction. FOR UPDATE (PostgreSQL) holds off a concurrent save of the same conversation
     between the read and the write; SQLite serialises writers anyway."""
-    table = conversation_summaries
-    row = session.execute(
-        sa.select(table).where(table.c.sender_id == sender_id).with_for_update()
-    ).first()
+    row = connection.execute(_READ_SUMMARY, {"stored_id": sender_id}).first()
     summary = Summary.from_row(row) if row is not None else Summary()
     for event in new_events:
         summary.add(event)
     if summary.last_at is None:  # events without timestamps: nothing to order by
         return
-    values = summary.values()
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(table).values(sender_id=sender_id, **values)
-    session.execute(statement.on_conflict_do_update(index_elements=["sender_id"], set_=values))
+    values = {**summary.values(), "sender_id": sender_id}
+    connection.execute(_write_summary(connection.dialect.name), values)
+
+
+_READ_SUMMARY = (
+    sa.select(conversation_summaries)
+    .where(conversation_summaries.c.sender_id == _STORED_ID)
+    .with_for_update()
+)
+
+
+@cache
+def _write_summary(dialect: str) -> Any:
+    """INSERT … ON CONFLICT UPDATE of a whole summary row, built once per dialect."""
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(conversation_summaries)
+    columns = [c.name for c in conversation_summaries.columns if c.name != "sender_id"]
+    return insert.on_conflict_do_update(
+        index_elements=["sender_id"], set_={name: insert.excluded[name] for name in columns}
+    )

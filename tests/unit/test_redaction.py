@@ -161,6 +161,25 @@ def test_a_failure_inside_redaction_stores_a_placeholder_instead_of_the_text(mon
     assert redact_text("my name is Anna") == FAILED
 
 
+def test_texts_found_clean_are_remembered_but_a_text_with_personal_data_never_is():
+    clean, personal = "my lower back hurts since tuesday", "call me on 0171 1234567 please"
+    assert redact_text(clean) == clean and redact_text(clean) == clean
+    assert clean in redaction._CLEAN
+    assert redact_text(personal) == "call me on [phone] please"
+    assert personal not in redaction._CLEAN
+    assert redact_text(personal) == "call me on [phone] please"
+
+
+def test_the_memory_of_clean_texts_is_bounded_and_forgets_the_oldest_first():
+    texts = redaction._CleanTexts()
+    for n in range(texts.MAX_TEXTS + 10):
+        texts.add(f"text {n}")
+    assert "text 0" not in texts and f"text {texts.MAX_TEXTS + 9}" in texts
+    assert len(texts._texts) == texts.MAX_TEXTS
+    texts.add("x" * (texts.MAX_LENGTH + 1))
+    assert "x" * (texts.MAX_LENGTH + 1) not in texts
+
+
 ADVERSARIAL = {
     "letters": "a" * 1_000_000,
     "spaces": " " * 1_000_000,

@@ -210,6 +210,37 @@ def test_saving_the_same_tracker_again_stores_nothing_twice(store, domain):
     assert summary(store.engine, "p1")["turns"] == 2
 
 
+def test_a_new_session_loads_alone_and_the_earlier_one_stays_stored(store, domain):
+    first = first_turn(domain)
+    save(store, first)
+    # As Rasa starts a new session after an idle hour: on the tracker it loaded, which it
+    # then saves with the new session's events added.
+    loaded = asyncio.run(store.retrieve("p1"))
+    later = first.events[-1].timestamp
+    new_session = [
+        ActionExecuted("action_session_start", timestamp=later + 3600),
+        SessionStarted(timestamp=later + 3601),
+        ActionExecuted("action_listen", timestamp=later + 3602),
+        user("is swimming good for my back?", timestamp=later + 3603),
+    ]
+    for event in new_session:
+        loaded.update(event)
+    save(store, loaded)
+
+    latest = asyncio.run(store.retrieve("p1"))
+    assert [e.as_dict()["event"] for e in latest.events] == ["session_started", "action", "user"]
+    assert latest.latest_message.text == "is swimming good for my back?"
+    everything = asyncio.run(store.retrieve_full_tracker("p1"))
+    assert len(everything.events) == len(first.events) + len(new_session)
+    assert len(stored(store.engine, "p1")) == len(first.events) + len(new_session)
+    assert summary(store.engine, "p1")["turns"] == 2
+
+
+def test_an_unknown_conversation_loads_as_none(store):
+    assert asyncio.run(store.retrieve("nobody")) is None
+    assert asyncio.run(store.retrieve_full_tracker("nobody")) is None
+
+
 def test_a_new_store_on_the_same_file_continues_the_conversation(store, domain, url):
     save(store, first_turn(domain))
     store.engine.dispose()  # the server stops
