@@ -117,8 +117,8 @@ class RedactingTrackerStore(SQLTrackerStore):
         Rasa's queries, in SQLAlchemy Core: its ORM objects cost more than the query."""
         query = _LOAD_ALL if fetch_events_from_all_sessions else _LOAD_LATEST
         with self.engine.connect() as connection:
-            rows = connection.execute(query, {"stored_id": self.stored_id(sender_id)}).scalars()
-            rows = rows.all()
+            result = connection.execute(query, {"stored_id": self.stored_id(sender_id)})
+            rows = result.scalars().all()
         if not self.domain or not rows:
             return None
         events = [json.loads(data) for data in rows]

@@ -1,14 +1,18 @@
-"""The two changes tools/rasa_server.py makes to Rasa for speed must not change what Rasa
-does: the action server's answers are accepted and refused exactly as Rasa's schema check
-would, and the model graph gives the same outputs and errors without Dask."""
+"""The changes tools/rasa_server.py makes to Rasa for speed must not change what Rasa does:
+the action server's answers are accepted and refused exactly as Rasa's schema check would,
+the model graph gives the same outputs and errors without Dask, and the model is loaded as
+before, only with its objects frozen out of the garbage collector afterwards."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import gc
 from typing import Any
 
 import jsonschema
 import pytest
+import rasa.core.run
 from rasa.core.actions.action import RemoteAction
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
@@ -175,3 +179,27 @@ def test_a_failing_component_fails_the_run_as_under_dask(tmp_path):
             runner.run({"__start__": 2}, ["d"])
         errors.append(type(caught.value))
     assert errors[0] == errors[1]
+
+
+# --- the garbage collector --------------------------------------------------------------------
+
+
+def test_the_model_is_loaded_as_before_and_what_it_made_is_frozen_afterwards(monkeypatch):
+    calls = []
+
+    async def load(*args, **kwargs):
+        calls.append((args, kwargs))
+        gc.collect()
+        assert gc.get_freeze_count() == 0, "frozen before the model was loaded"
+        return "the agent"
+
+    monkeypatch.setattr(rasa.core.run, "load_agent_on_start", load)
+    gc.unfreeze()
+    rasa_server.freeze_startup_objects_after_model_load()
+    try:
+        agent = asyncio.run(rasa.core.run.load_agent_on_start("model.tar.gz", endpoints=None))
+        assert agent == "the agent"
+        assert calls == [(("model.tar.gz",), {"endpoints": None})]
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
