@@ -29,7 +29,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
-from tools import rasa_server
+from tools import action_response_check, rasa_server
 from tools.graph_runner import SequentialGraphRunner
 
 # --- the action server's answers --------------------------------------------------------------
@@ -73,31 +73,31 @@ def full_check() -> Any:
 
 @pytest.mark.parametrize("answer", VALID + INVALID)
 def test_an_answer_is_accepted_exactly_when_rasas_full_schema_accepts_it(answer, full_check):
-    dispatch = rasa_server._event_dispatch()
+    dispatch = action_response_check._event_dispatch()
     assert dispatch is not None, "Rasa's schema is no longer split by event type"
     assert dispatch.is_valid(answer) == full_check.is_valid(answer)
 
 
 @pytest.mark.parametrize("answer", VALID)
 def test_a_valid_answer_passes(answer):
-    assert rasa_server._validate_action_result(None, answer) is True
+    assert action_response_check._validate_action_result(None, answer) is True
 
 
 @pytest.mark.parametrize("answer", INVALID[:-1])
 def test_an_invalid_answer_raises_rasas_error_with_rasas_hint(answer):
     with pytest.raises(jsonschema.ValidationError, match="Failed to validate Action server"):
-        rasa_server._validate_action_result(None, answer)
+        action_response_check._validate_action_result(None, answer)
 
 
 def test_a_schema_shaped_otherwise_is_checked_whole(monkeypatch):
     schema = copy.deepcopy(RemoteAction.action_response_format_spec())
     del schema["properties"]["events"]["items"]["oneOf"][0]["properties"]["event"]["const"]
     monkeypatch.setattr(RemoteAction, "action_response_format_spec", staticmethod(lambda: schema))
-    rasa_server._event_dispatch.cache_clear()
+    action_response_check._event_dispatch.cache_clear()
     try:
-        assert rasa_server._event_dispatch() is None
+        assert action_response_check._event_dispatch() is None
     finally:
-        rasa_server._event_dispatch.cache_clear()
+        action_response_check._event_dispatch.cache_clear()
 
 
 # --- the model graph without Dask -------------------------------------------------------------
