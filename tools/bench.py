@@ -24,7 +24,7 @@ keeps each socket.io client on one replica by its address, and every bench clien
 to results/bench-cluster.json.
 
 Usage: python -m tools.bench [--quick] [--skip-training] [--duration S] [--patients 1,10,50,200]
-                             [--cluster [N]]
+                             [--cluster [N]] [--no-store]
 """
 
 from __future__ import annotations
@@ -93,6 +93,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=Path,
         help=f"default {RESULTS.name}, with --cluster {CLUSTER_RESULTS.name}",
     )
+    parser.add_argument(
+        "--no-store",
+        action="store_true",
+        help="for comparison only: Rasa's in-memory tracker store, nothing stored (what storing "
+        "the conversations costs)",
+    )
     parser.add_argument("--log-dir", type=Path, help="server logs (default: a temporary folder)")
     parser.add_argument(
         "--database-url",
@@ -102,6 +108,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.cluster is not None and args.cluster < 1:
         parser.error("--cluster: at least one Rasa replica")
+    if args.cluster is not None and args.no_store:
+        parser.error("--no-store: the cluster's replicas need the shared store")
     args.results = args.results or (RESULTS if args.cluster is None else CLUSTER_RESULTS)
     args.duration = args.duration or (10.0 if args.quick else 60.0)
     args.rate_duration = args.rate_duration or (5.0 if args.quick else 20.0)
@@ -201,15 +209,16 @@ def _postgres(data_dir: Path) -> list[int]:
 
 
 @contextmanager
-def single_target(log_dir: Path, env: dict[str, str]) -> Iterator[Target]:
-    with running_servers(log_dir=log_dir, env=env) as servers:
+def single_target(log_dir: Path, env: dict[str, str], store: bool = True) -> Iterator[Target]:
+    with running_servers(log_dir=log_dir, env=env, store_conversations=store) as servers:
         yield Target(
-            setup="single: 1 Rasa server + 1 action server, SQLite tracker store",
+            setup="single: 1 Rasa server + 1 action server, "
+            + ("SQLite tracker store" if store else "in-memory tracker store (nothing stored)"),
             url=servers.rasa_url,
             rasa_url=servers.rasa_url,
             action_url=servers.action_url,
             pids=servers.pids,
-            database_env=env,
+            database_env=env if store else {},
         )
 
 
@@ -494,7 +503,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     load_before = os.getloadavg()
     started = time.monotonic()
     if args.cluster is None:
-        running = single_target(log_dir, env)
+        running = single_target(log_dir, env, store=not args.no_store)
     else:
         running = cluster_target(args.cluster, log_dir, env)
     with running as target:
@@ -536,7 +545,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "load_average_before": [round(x, 2) for x in load_before],
                 "load_average_after": [round(x, 2) for x in os.getloadavg()],
             },
-            "conversation_store": conversation_store(target.database_env),
+            "conversation_store": (
+                conversation_store(target.database_env)
+                if target.database_env
+                else "none: Rasa's in-memory store (--no-store)"
+            ),
             "conversations": str(CONVERSATIONS.relative_to(PROJECT_DIR)),
             "channels": args.channels,
             "step_duration_s": args.duration,

@@ -81,12 +81,21 @@ def rasa_health_url(port: int) -> str:
     return f"http://127.0.0.1:{port}/webhooks/rest/"
 
 
-def write_endpoints(path: Path, action_url: str, env: Mapping[str, str], extra: str = "") -> Path:
+def write_endpoints(
+    path: Path,
+    action_url: str,
+    env: Mapping[str, str],
+    extra: str = "",
+    store_conversations: bool = True,
+) -> Path:
     """Rasa's endpoints.yml: the action server, the conversation store, and `extra` sections.
 
     Conversations go to BOT_DATABASE_URL (default var/conversations.db); the file names only
-    the variable, which Rasa's process reads, so no password is written to disk."""
-    path.write_text(f'action_endpoint:\n  url: "{action_url}"\n' + tracker_store_yaml(env) + extra)
+    the variable, which Rasa's process reads, so no password is written to disk. Without
+    `store_conversations` (`make bench --no-store`, for comparison only) Rasa keeps them in
+    memory and nothing is written."""
+    store = tracker_store_yaml(env) if store_conversations else ""
+    path.write_text(f'action_endpoint:\n  url: "{action_url}"\n' + store + extra)
     return path
 
 
@@ -155,6 +164,7 @@ def running_servers(
     echo_logs: bool = False,
     interface: str = "127.0.0.1",
     credentials: Path = CREDENTIALS,
+    store_conversations: bool = True,
 ) -> Iterator[RunningServers]:
     """Both servers, up and answering, for the duration of the `with` block.
 
@@ -167,7 +177,10 @@ def running_servers(
     log_dir.mkdir(parents=True, exist_ok=True)
     process_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     endpoints = write_endpoints(
-        log_dir / "endpoints.yml", f"http://127.0.0.1:{action_port}/webhook", process_env
+        log_dir / "endpoints.yml",
+        f"http://127.0.0.1:{action_port}/webhook",
+        process_env,
+        store_conversations=store_conversations,
     )
     connectors = active_connectors(credentials, process_env)
     if echo_logs:

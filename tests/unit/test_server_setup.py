@@ -82,3 +82,13 @@ def test_the_project_endpoints_use_the_same_conversation_store_as_the_started_se
 
     endpoints = yaml.safe_load((PROJECT_DIR / "endpoints.yml").read_text())
     assert endpoints["tracker_store"] == tracker_store_endpoint({})
+
+
+def test_servers_store_conversations_unless_a_comparison_run_asks_for_rasas_memory(tmp_path):
+    from tools.servers import write_endpoints
+
+    env = {"BOT_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    stored = yaml.safe_load(write_endpoints(tmp_path / "a.yml", "http://a", env).read_text())
+    assert stored["tracker_store"]["type"].endswith("RedactingTrackerStore")
+    kept_in_memory = write_endpoints(tmp_path / "b.yml", "http://a", env, store_conversations=False)
+    assert "tracker_store" not in yaml.safe_load(kept_in_memory.read_text())
