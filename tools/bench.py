@@ -55,6 +55,7 @@ from .servers import BIN, MODEL, PROJECT_DIR, running_servers
 
 RESULTS = PROJECT_DIR / "results" / "bench.json"
 CLUSTER_RESULTS = PROJECT_DIR / "results" / "bench-cluster.json"
+NO_STORE_RESULTS = PROJECT_DIR / "results" / "bench-no-store.json"  # never over the real figures
 CONVERSATIONS = Path(__file__).with_name("bench_conversations.yml")
 TRAINING_TIME = PROJECT_DIR / "build" / "training-time.txt"
 ORIGIN = "http://bench.localhost"  # the one website origin socket.io accepts during the bench
@@ -91,7 +92,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--results",
         type=Path,
-        help=f"default {RESULTS.name}, with --cluster {CLUSTER_RESULTS.name}",
+        help=f"default {RESULTS.name}; with --cluster {CLUSTER_RESULTS.name}, with --no-store "
+        f"{NO_STORE_RESULTS.name}",
     )
     parser.add_argument(
         "--no-store",
@@ -110,7 +112,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--cluster: at least one Rasa replica")
     if args.cluster is not None and args.no_store:
         parser.error("--no-store: the cluster's replicas need the shared store")
-    args.results = args.results or (RESULTS if args.cluster is None else CLUSTER_RESULTS)
+    if args.results is None:
+        args.results = (
+            CLUSTER_RESULTS
+            if args.cluster is not None
+            else NO_STORE_RESULTS
+            if args.no_store
+            else RESULTS
+        )
     args.duration = args.duration or (10.0 if args.quick else 60.0)
     args.rate_duration = args.rate_duration or (5.0 if args.quick else 20.0)
     args.patients = [int(n) for n in args.patients.split(",")]

@@ -134,6 +134,13 @@ def test_cluster_option_and_its_results_file():
     assert args.cluster == 3 and args.results == bench.CLUSTER_RESULTS
 
 
+def test_a_comparison_run_without_the_store_never_writes_over_the_real_figures(capsys):
+    assert bench.parse_args(["--no-store"]).results == bench.NO_STORE_RESULTS
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--no-store", "--cluster"])
+    assert "the cluster's replicas need the shared store" in capsys.readouterr().err
+
+
 @pytest.mark.cluster
 def test_the_cluster_bench_reports_every_role(tmp_path_factory):
     results = run_bench(tmp_path_factory, "--cluster=2")
