@@ -88,12 +88,12 @@ def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
     """What RemoteAction._validate_action_result does: validators built once, events checked
     by type (`_EventDispatch`). An answer that fails goes through the whole schema, so the
     error raised is the one Rasa would raise."""
-    from jsonschema.exceptions import best_match
-    from rasa.shared.constants import DOCS_BASE_URL
-
     dispatch = _event_dispatch()
     if dispatch is not None and dispatch.is_valid(result):
         return True
+    from jsonschema.exceptions import best_match  # only an answer that failed gets here
+    from rasa.shared.constants import DOCS_BASE_URL
+
     error = best_match(_action_response_validator().iter_errors(result))
     if error is not None:
         error.message += (

@@ -9,12 +9,22 @@ with the same inputs, outputs and errors as `DaskGraphRunner.run`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import ExecutionContext, GraphNodeHook, GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.storage import ModelStorage
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How to reach a set of targets from a set of inputs, worked out once."""
+
+    steps: list[tuple[str, list[str]]]  # each node after the nodes it needs, with its needs
+    nodes: frozenset[str]  # the nodes among the steps
+    missing: str | None  # what the first node lacking an input would report, if one does
 
 
 class SequentialGraphRunner(DaskGraphRunner):
@@ -28,7 +38,7 @@ class SequentialGraphRunner(DaskGraphRunner):
         hooks: list[GraphNodeHook] | None = None,
     ) -> None:
         super().__init__(graph_schema, model_storage, execution_context, hooks)
-        self._plans: dict[tuple[tuple[str, ...], frozenset[str]], list[tuple[str, list[str]]]] = {}
+        self._plans: dict[tuple[tuple[str, ...], frozenset[str]], _Plan] = {}
 
     def run(
         self, inputs: dict[str, Any] | None = None, targets: list[str] | None = None
@@ -40,33 +50,28 @@ class SequentialGraphRunner(DaskGraphRunner):
         # Each node returns (its name, its output); an input is passed on the same way and,
         # as under Dask, stands in for a node of the same name.
         results: dict[str, tuple[str, Any]] = {}
-        planned = {name for name, _ in plan}
         for name, value in inputs.items():
-            if isinstance(value, str) and (value in planned or value in results):
+            if isinstance(value, str) and (value in plan.nodes or value in results):
                 raise GraphRunError(
                     f"Input value '{value}' clashes with a node name. Make sure that none of "
                     "the input names passed to the `run` method are the same as node names "
                     "in the graph schema."
                 )
             results[name] = (name, value)
+        if plan.missing:
+            raise GraphRunError(plan.missing)
         try:
-            for node_name, needs in plan:
-                missing = [need for need in needs if need not in results]
-                if missing:
-                    raise GraphRunError(f"Node '{node_name}' needs {missing}: not given.")
+            for node_name, needs in plan.steps:
                 arguments = [results[need] for need in needs]
                 results[node_name] = self._instantiated_nodes[node_name](*arguments)
         except RuntimeError as err:
             raise GraphRunError("Error running runner.") from err
         return dict(results[target] for target in run_targets)
 
-    def _plan(
-        self, targets: tuple[str, ...], inputs: frozenset[str]
-    ) -> list[tuple[str, list[str]]]:
-        """The nodes the targets need, each after the nodes it needs, with their inputs."""
+    def _plan(self, targets: tuple[str, ...], inputs: frozenset[str]) -> _Plan:
         plan = self._plans.get((targets, inputs))
         if plan is None:
-            plan = []
+            steps: list[tuple[str, list[str]]] = []
             done: set[str] = set()
             nodes = self._graph_schema.nodes
 
@@ -77,9 +82,18 @@ class SequentialGraphRunner(DaskGraphRunner):
                 needs = list(nodes[name].needs.values())
                 for need in needs:
                     visit(need)
-                plan.append((name, needs))
+                steps.append((name, needs))
 
             for target in targets:
                 visit(target)
+            # The steps are in dependency order: a need is given if it is an input or an
+            # earlier step.
+            missing, given = None, set(inputs)
+            for name, needs in steps:
+                lacking = [need for need in needs if need not in given]
+                if lacking and missing is None:
+                    missing = f"Node '{name}' needs {lacking}: not given."
+                given.add(name)
+            plan = _Plan(steps, frozenset(done), missing)
             self._plans[(targets, inputs)] = plan
         return plan
