@@ -10,6 +10,7 @@ from .data_files import DataFileError
 from .doctor_check_questions import DoctorCheck
 from .fact_base import FactBase
 from .messages import Messages
+from .red_flag_detector import RedFlagDetector
 from .triage import Triage
 from .vocabulary import Vocabulary
 
@@ -28,6 +29,9 @@ class Knowledge:
     def load(cls, data_dir: Path) -> Knowledge:
         vocabulary = Vocabulary.load(data_dir / "vocabulary.yml")
         triage = Triage.load(data_dir / "red_flags.yml")
+        triage.detector = RedFlagDetector.load(
+            data_dir / "red_flag_examples.yml", {rule.id for rule in triage.rules}, data_dir / "nlu"
+        )
         return cls(
             facts=FactBase.load(data_dir / "facts", data_dir / "sources.yml", vocabulary.contexts),
             vocabulary=vocabulary,

@@ -1,9 +1,14 @@
 """Red-flag triage: which urgency a patient's words call for, on every message.
 
-The rules are data (data/red_flags.yml): symptoms as phrases per language, rules as
-combinations of symptoms with an urgency level, a reason and a source. Symptoms add up over
-the conversation, and a rule fires in the turn that completes it, so back pain in turn 1 and
-fever in turn 3 escalate in turn 3, once.
+The rules are data (data/red_flags.yml): symptoms as a lexicon per language (lay phrases,
+and word groups such as body word + what it does that must meet in one sentence), rules as
+combinations of symptoms with an urgency level, a reason and a source. Each finding is read
+in its context (actions/symptom_context.py): negated, historical, hypothetical, a question in
+general, or someone else's. The patient's own present symptoms add up over the conversation,
+and a rule fires in the turn that completes it, so back pain in turn 1 and fever in turn 3
+escalate in turn 3, once. Someone else's present emergency escalates worded for a bystander;
+a question in general about a warning sign is answered and followed by "is this happening to
+you now?"; the detector (actions/red_flag_detector.py) raises suspicions the rules missed.
 """
 
 from __future__ import annotations
@@ -24,14 +29,36 @@ from .data_files import (
     require_text_list,
 )
 from .phrase_matching import MAX_WORDS, PhraseMatcher
+from .red_flag_detector import RedFlagDetector
+from .symptom_context import Status, SymptomContext
 from .taxonomy import Language
 from .text_normalization import fold, tokens
+from .time_expressions import TimeExpressions
 from .urgency import Urgency
 
 NEGATION_WINDOW = 3
 _SENTENCE = re.compile(r"([^.!?;\n]+)([.!?;\n]*)")
 _CLAUSE_PUNCTUATION = re.compile(r"[,:()\t\"]+|\s[-\u2013]\s")
-LEVEL_MESSAGES = ("emergency", "urgent", "routine", "after")
+LEVEL_MESSAGES = (
+    "emergency",
+    "urgent",
+    "routine",
+    "after",
+    "emergency_bystander",
+    "urgent_bystander",
+    "routine_bystander",
+    "confirm",
+    "general_check",
+    "confirm_no",
+    "reminder_emergency",
+    "reminder_urgent",
+    "reminder_emergency_bystander",
+    "reminder_urgent_bystander",
+    "help_received",
+    "misunderstanding",
+)
+# The levels whose escalation stays in every later answer until the patient has help.
+STANDING_LEVELS = (Urgency.EMERGENCY, Urgency.URGENT)
 
 
 @dataclass(frozen=True)
@@ -42,6 +69,10 @@ class Rule:
     any_of: frozenset[str]
     source: str
     reason: dict[str, str]
+    ask: dict[str, str]  # the sign as a yes/no question: "can you no longer control ...?"
+    # escalates for someone else too; not a risk factor such as cancer, which a bystander
+    # mentions as that person's history far more often than as news
+    for_bystander: bool = True
 
     def holds(self, symptoms: frozenset[str]) -> bool:
         return self.all_of <= symptoms and (not self.any_of or bool(self.any_of & symptoms))
@@ -62,16 +93,38 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Findings:
+    """The symptoms one message names, by whose they are and whether they are happening."""
+
+    patient: frozenset[str] = frozenset()  # the patient's own, now (or history that counts)
+    others: frozenset[str] = frozenset()  # someone else's, now
+    asked: frozenset[str] = frozenset()  # named in a question in general or a "what if"
+    dismissed: frozenset[str] = frozenset()  # negated, past, or someone else's past
+
+
+@dataclass(frozen=True)
 class Assessment:
     """What one message adds to the conversation, and the rules it makes fire."""
 
     symptoms: frozenset[str]
     new_symptoms: frozenset[str]
     rules: tuple[Rule, ...] = ()
+    others: frozenset[str] = frozenset()
+    bystander_rules: tuple[Rule, ...] = ()  # someone else's present emergency
+    asked_rules: tuple[Rule, ...] = ()  # warning signs asked about in general: ask "now?"
+    suspected_rules: tuple[Rule, ...] = ()  # what the detector suspects and the rules missed
 
     @property
     def level(self) -> Urgency:
         return Urgency.highest(*(rule.level for rule in self.rules))
+
+    @property
+    def bystander_level(self) -> Urgency:
+        return Urgency.highest(*(rule.level for rule in self.bystander_rules))
+
+    @property
+    def escalates(self) -> bool:
+        return bool(self.rules or self.bystander_rules)
 
 
 @dataclass
@@ -86,17 +139,27 @@ class Triage:
     rules: list[Rule]
     messages: dict[str, dict[str, str]]
     default_number: str
+    context: SymptomContext
+    time: TimeExpressions
+    # symptoms whose history counts as much as their presence (cancer, long-term steroids)
+    history_counts: frozenset[str]
+    help_phrases: PhraseMatcher  # "the ambulance is on its way", "it was a misunderstanding"
     symptom_ids: frozenset[str] = field(default_factory=frozenset)
+    detector: RedFlagDetector | None = None
 
     @classmethod
     def load(cls, path: Path) -> Triage:
         data = require_mapping(load_yaml(path), path)
         negation = require_mapping(data.get("negation"), path, field="negation")
         symptoms = require_mapping(data.get("symptoms"), path, field="symptoms")
-        phrases, exceptions, near = [], {}, {}
+        phrases, exceptions, near, history_counts = [], {}, {}, set()
         for name, entry in symptoms.items():
             item = f"symptom '{name}'"
             entry = require_mapping(entry, path, item)
+            if entry.get("history_counts") is True:
+                history_counts.add(name)
+            if entry.get("derived") is True and not {"en", "de", "near"} & entry.keys():
+                continue  # found by the time expressions alone (`time.derived`)
             if "en" in entry or "de" in entry:
                 phrases += [(name, p) for p in require_phrases(entry, path, item)]
             groups = entry.get("near") or []
@@ -144,6 +207,8 @@ class Triage:
                     any_of=any_of,
                     source=require_text(raw.get("source"), path, item, "source"),
                     reason=require_bilingual(raw.get("reason"), path, item, "reason"),
+                    ask=require_bilingual(raw.get("ask"), path, item, "ask"),
+                    for_bystander=level is not Urgency.ROUTINE and raw.get("bystander") is not False,
                 )
             )
         if not rules:
@@ -152,6 +217,14 @@ class Triage:
         before = require_phrases(negation.get("before"), path, "negation", "before")
         after = require_phrases(negation.get("after"), path, "negation", "after")
         breaks = require_phrases(negation.get("clause_breaks"), path, "negation", "clause_breaks")
+        standing = require_mapping(data.get("standing"), path, field="standing")
+        help_phrases = PhraseMatcher(
+            [
+                (kind, p)
+                for kind in ("help_received", "misunderstanding")
+                for p in require_phrases(standing.get(kind), path, "standing", kind)
+            ]
+        )
         return cls(
             symptom_matcher=PhraseMatcher(phrases),
             near=near,
@@ -167,6 +240,10 @@ class Triage:
             default_number=require_text(
                 str(data.get("emergency_number", "")), path, "", "emergency_number"
             ),
+            context=SymptomContext.load(data.get("context"), path),
+            time=TimeExpressions.load(data.get("time"), path, set(symptoms)),
+            history_counts=frozenset(history_counts),
+            help_phrases=help_phrases,
             symptom_ids=frozenset(symptoms),
         )
 
@@ -208,61 +285,177 @@ class Triage:
             or self.negation_after.matches_in_words(after)
         )
 
-    def _affirmed(self, matcher: PhraseMatcher, sentence: Sentence) -> set[str]:
-        """Keys the sentence names without negating them in their clause."""
+    def _affirmed(self, matcher: PhraseMatcher, clause: list[str]) -> set[str]:
+        """Keys the clause names without negating them."""
         return {
             str(match.key)
-            for clause in sentence.clauses
             for match in matcher.matches_in_words(clause)
             if not self._negated(clause, match.start, match.end)
         }
 
-    def symptoms_in(self, text: str) -> frozenset[str]:
-        """Symptoms the text affirms: not negated, not in a harmless context, not answered "no"."""
-        found: set[str] = set()
+    def _named(self, sentence: Sentence) -> tuple[list[set[str]], set[str]]:
+        """The symptoms each clause of the sentence names, not negated, not excused; and the
+        excused ones ("fell asleep", "my friend had cancer")."""
+        named = [self._affirmed(self.symptom_matcher, clause) for clause in sentence.clauses]
+        for name, groups in self.near.items():
+            # every word group somewhere in the sentence; the finding sits in the first group's
+            # clause ("legs" ... "giving way" ... "worse every day")
+            where = [
+                [i for i, clause in enumerate(sentence.clauses) if self._affirmed(group, clause)]
+                for group in groups
+            ]
+            if all(where):
+                named[where[0][0]].add(name)
+        excused = set()
+        for name, matcher in self.exceptions.items():
+            # an exception that is itself negated ("not dieting") excuses nothing
+            if any(self._affirmed(matcher, clause) for clause in sentence.clauses):
+                for clause_names in named:
+                    if name in clause_names:
+                        excused.add(name)
+                        clause_names.discard(name)
+        return named, excused
+
+    def findings(self, text: str) -> Findings:
+        """The symptoms the text names, sorted by whose and whether they are happening."""
+        patient: set[str] = set()
+        others: set[str] = set()
+        asked: set[str] = set()
+        dismissed: set[str] = set()
         sentences = self.sentences(text)
+        someone_else = False
         for index, sentence in enumerate(sentences):
             answer = sentences[index + 1].words[:3] if index + 1 < len(sentences) else []
             first = answer[:1]
             denied = self.negation_before.matches_in_words(
                 first
             ) or self.negation_after.matches_in_words(first)
+            contexts, someone_else = self.context.clauses(
+                sentence.clauses, sentence.question, someone_else
+            )
             if sentence.question and denied:
                 continue  # "Numbness down there? No, ..." denies what the question named
-            named = self._affirmed(self.symptom_matcher, sentence)
-            for name, groups in self.near.items():
-                if all(
-                    f"{name}#{k}" in self._affirmed(group, sentence)
-                    for k, group in enumerate(groups)
-                ):
-                    named.add(name)
-            found |= {
-                name
-                for name in named
-                # an exception that is itself negated ("not dieting") excuses nothing
-                if not (name in self.exceptions and self._affirmed(self.exceptions[name], sentence))
-            }
-        return frozenset(found)
+            named_in_clauses, excused = self._named(sentence)
+            dismissed |= excused
+            for clause, named, context in zip(
+                sentence.clauses, named_in_clauses, contexts, strict=True
+            ):
+                if context.status is Status.PRESENT:
+                    named |= self.time.symptoms(clause)
+                if context.someone_else:
+                    (others if context.status is Status.PRESENT else dismissed).update(named)
+                elif context.status in (Status.GENERAL, Status.HYPOTHETICAL):
+                    asked |= named
+                elif context.status is Status.HISTORICAL:
+                    patient |= named & self.history_counts
+                    dismissed |= named - self.history_counts
+                else:
+                    patient |= named
+        return Findings(
+            frozenset(patient),
+            frozenset(others),
+            frozenset(asked - patient),
+            frozenset(dismissed - patient),
+        )
 
-    def assess(self, text: str, known: Iterable[str] = ()) -> Assessment:
-        new = self.symptoms_in(text)
-        known_symptoms = frozenset(s for s in known if s in self.symptom_ids)
-        everything = known_symptoms | new
-        fired = tuple(
+    def symptoms_in(self, text: str) -> frozenset[str]:
+        """The patient's own present symptoms that the text affirms."""
+        return self.findings(text).patient
+
+    def _completed(
+        self, known: frozenset[str], new: frozenset[str], level: Urgency | None = None
+    ) -> tuple[Rule, ...]:
+        everything = known | new
+        return tuple(
             rule
             for rule in self.rules
-            if rule.holds(everything) and rule.symptoms & (new - known_symptoms)
+            if rule.holds(everything)
+            and rule.symptoms & (new - known)
+            and (level is None or rule.level is level)
         )
-        return Assessment(symptoms=everything, new_symptoms=new, rules=fired)
+
+    def assess(
+        self, text: str, known: Iterable[str] = (), known_others: Iterable[str] = ()
+    ) -> Assessment:
+        found = self.findings(text)
+        known_symptoms = frozenset(s for s in known if s in self.symptom_ids)
+        known_theirs = frozenset(s for s in known_others if s in self.symptom_ids)
+        fired = self._completed(known_symptoms, found.patient)
+        # someone else's signs: any level they complete; an emergency sign also on its own,
+        # since a bystander writing to a back-pain assistant rarely repeats the back pain
+        theirs = known_theirs | found.others
+        bystander = {
+            rule.id: rule
+            for rule in (
+                *self._completed(known_theirs, found.others),
+                *self._completed(known_theirs | {"back_pain"}, found.others, Urgency.EMERGENCY),
+            )
+            if rule.for_bystander and rule not in fired
+        }
+        everything = known_symptoms | found.patient
+        asked = tuple(
+            rule
+            for rule in self._completed(everything | {"back_pain"}, found.asked)
+            if rule.level in STANDING_LEVELS and rule not in fired
+        )
+        return Assessment(
+            symptoms=everything,
+            new_symptoms=found.patient,
+            rules=fired,
+            others=theirs,
+            bystander_rules=tuple(bystander.values()),
+            asked_rules=asked,
+            suspected_rules=self._suspected(text, found, (*fired, *bystander.values(), *asked)),
+        )
+
+    def _suspected(self, text: str, found: Findings, named: tuple[Rule, ...]) -> tuple[Rule, ...]:
+        """Urgent or emergency rules the detector suspects that the rules neither found nor
+        set aside: a sign the rules read as negated, past or someone else's stays set aside."""
+        if self.detector is None:
+            return ()
+        by_id = {rule.id: rule for rule in self.rules}
+        set_aside = found.dismissed | found.others | found.asked
+        suspected = []
+        for rule_id, _ in self.detector.suspects(text):
+            rule = by_id[rule_id]
+            if rule in named or rule.level not in STANDING_LEVELS:
+                continue
+            if rule.symptoms & set_aside:
+                continue
+            suspected.append(rule)
+        return tuple(suspected[:1])
+
+    def confirmed(self, rule_ids: Iterable[str], known: Iterable[str]) -> Assessment:
+        """The patient said yes to a confirming question: those rules fire now."""
+        rules = tuple(rule for rule in self.rules if rule.id in set(rule_ids))
+        added = frozenset(s for rule in rules for s in rule.all_of | set(sorted(rule.any_of)[:1]))
+        everything = frozenset(known) | added
+        return Assessment(symptoms=everything, new_symptoms=added, rules=rules)
+
+    def help_said(self, text: str) -> str | None:
+        """ "help_received" or "misunderstanding" when the patient says so, else None."""
+        kinds = self.help_phrases.keys(text)
+        return str(kinds[0]) if kinds else None
 
     def message(self, assessment: Assessment, language: Language) -> str:
-        """The escalation in plain words: what to do and why (its sources: `cited_sources`)."""
+        """The escalation in plain words: what to do and why (its sources: `cited_sources`);
+        for someone else's emergency, worded for the person with them."""
         lang = language.value
-        reasons = "; ".join(rule.reason[lang] for rule in assessment.rules)
-        action = self.messages[assessment.level.value][lang].format(
-            reasons=reasons, number=self.emergency_number
-        )
+        if assessment.rules:
+            rules, key = assessment.rules, assessment.level.value
+        else:
+            rules, key = assessment.bystander_rules, f"{assessment.bystander_level.value}_bystander"
+        reasons = "; ".join(rule.reason[lang] for rule in rules)
+        action = self.text(key, language, reasons=reasons)
         return "\n\n".join([action, self.messages["after"][lang]])
+
+    def text(self, key: str, language: Language, **values: str) -> str:
+        return self.messages[key][language.value].format(number=self.emergency_number, **values)
+
+    def question(self, rules: Iterable[Rule], language: Language, key: str) -> str:
+        """The one confirming question naming the sign(s)."""
+        asks = " / ".join(rule.ask[language.value] for rule in rules)
+        return self.text(key, language, question=asks)
 
     @staticmethod
     def cited_sources(assessment: Assessment) -> list[str]:
@@ -270,7 +463,7 @@ class Triage:
         without the notes in brackets, which point staff to the section."""
         names = (
             re.sub(r"\s*\([^)]*\)", "", name).strip()
-            for rule in assessment.rules
+            for rule in assessment.rules or assessment.bystander_rules
             for name in rule.source.split(";")
         )
         return list(dict.fromkeys(name for name in names if name))

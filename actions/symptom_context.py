@@ -1,0 +1,112 @@
+"""Whose symptom, and is it happening now: the context of a red-flag finding.
+
+Modelled on the ConText algorithm (Harkema et al. 2009) as medspaCy implements it: trigger
+phrases, as data in both languages (data/red_flags.yml, `context`), mark the findings in their
+scope as historical, hypothetical, a question in general, or someone else's. medspaCy itself
+is not used: its rules are written for clinical notes in English ("h/o", "ruled out"), its
+dependencies do not fit Rasa's pins, and patients' chat needs its own triggers (see README).
+
+Scopes: a clause for "historical" (both directions), and for "resolved" also the clause
+before ("had a fever last month, gone now"); from the trigger to the end of the
+sentence for "hypothetical"; the whole sentence for a general question; for "someone else",
+from the trigger on, clause by clause and across sentences, until the patient speaks of
+themselves again ("my wife can't pee. her back hurts" is all the wife's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from .data_files import require_mapping, require_phrases
+from .phrase_matching import PhraseMatcher
+
+
+class Status(str, Enum):
+    PRESENT = "present"
+    HISTORICAL = "historical"
+    HYPOTHETICAL = "hypothetical"
+    GENERAL = "general"  # a question about the sign in general, not about oneself
+
+
+@dataclass(frozen=True)
+class ClauseContext:
+    status: Status
+    someone_else: bool
+
+
+@dataclass(frozen=True)
+class SymptomContext:
+    historical: PhraseMatcher
+    resolved: PhraseMatcher
+    hypothetical: PhraseMatcher
+    general: PhraseMatcher
+    other_person: PhraseMatcher
+    first_person: PhraseMatcher
+    question_start: PhraseMatcher
+
+    @classmethod
+    def load(cls, raw: object, path: Path) -> SymptomContext:
+        data = require_mapping(raw, path, field="context")
+
+        def matcher(name: str) -> PhraseMatcher:
+            phrases = require_phrases(data.get(name), path, "context", name)
+            # trigger words must be exact: "seit" is no typo of "sein", nor "here" of "her"
+            return PhraseMatcher(((name, p) for p in phrases), typos=False)
+
+        return cls(
+            historical=matcher("historical"),
+            resolved=matcher("resolved"),
+            hypothetical=matcher("hypothetical"),
+            general=matcher("general_question"),
+            other_person=matcher("someone_else"),
+            first_person=matcher("first_person"),
+            question_start=matcher("question_start"),
+        )
+
+    def clauses(
+        self, clauses: list[list[str]], question: bool, someone_else: bool
+    ) -> tuple[list[ClauseContext], bool]:
+        """The context of each clause of a sentence, and whether the sentence ends speaking of
+        someone else (carried into the next sentence)."""
+        words = [w for clause in clauses for w in clause]
+        starts = self.question_start.matches_in_words(words[:1])
+        general = (question or bool(starts)) and not self._me(words) and bool(self.general.matches_in_words(words))
+        hypothetical = False
+        result = []
+        resolved = [bool(self.resolved.matches_in_words(clause)) for clause in clauses]
+        for index, clause in enumerate(clauses):
+            me = self._me(clause)
+            other = bool(self.other_person.matches_in_words(clause))
+            if other and not me:
+                someone_else = True
+            elif me:
+                someone_else = False
+            hypothetical = hypothetical or bool(self.hypothetical.matches_in_words(clause))
+            if general:
+                status = Status.GENERAL
+            elif hypothetical:
+                status = Status.HYPOTHETICAL
+            elif (
+                self.historical.matches_in_words(clause)
+                or resolved[index]
+                or (index + 1 < len(clauses) and resolved[index + 1])
+            ):
+                status = Status.HISTORICAL
+            else:
+                status = Status.PRESENT
+            result.append(ClauseContext(status, someone_else))
+        return result, someone_else
+
+    def _me(self, words: list[str]) -> bool:
+        """The patient speaks of themselves: "my" in "my wife" does not count."""
+        theirs = {
+            i
+            for match in self.other_person.matches_in_words(words)
+            for i in range(match.start, match.end)
+        }
+        return any(
+            not theirs & set(range(m.start, m.end))
+            for m in self.first_person.matches_in_words(words)
+        )

@@ -1,0 +1,139 @@
+"""How long, and how old: durations and ages in patients' words, for the red flags that
+depend on them ("since about two months", "seit 8 Wochen", "I'm 58").
+
+Number words, units and age patterns are data (data/red_flags.yml, `time`); a symptom such as
+`duration_weeks` is derived when a duration or an age falls in its range, so "about two
+months" given as the answer to "since when?" counts like "for 6 weeks" said at the start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .data_files import DataFileError, require_mapping, require_text_list
+from .text_normalization import fold, tokens
+
+NUMBER = "#"
+MAX_FILLERS = 2
+MAX_AGE = 110
+UNIT_DAYS = {
+    "minutes": 1 / 1440,
+    "hours": 1 / 24,
+    "days": 1,
+    "weeks": 7,
+    "fortnights": 14,
+    "months": 30,
+    "years": 365,
+}
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A symptom that holds when a duration (in days) or an age falls in a range."""
+
+    symptom: str
+    measure: str  # "duration" or "age"
+    at_least: float
+    below: float
+
+
+@dataclass(frozen=True)
+class TimeExpressions:
+    numbers: dict[str, float]
+    units: dict[str, float]  # unit word -> days
+    fillers: frozenset[str]
+    age_patterns: tuple[tuple[str, ...], ...]
+    derived: tuple[Derived, ...]
+
+    @classmethod
+    def load(cls, raw: object, path: Path, symptoms: set[str]) -> TimeExpressions:
+        data = require_mapping(raw, path, field="time")
+        numbers: dict[str, float] = {}
+        for word, value in require_mapping(data.get("numbers"), path, "time", "numbers").items():
+            if not isinstance(value, (int, float)):
+                raise DataFileError(path, "must be a number", "time", f"numbers.{word}")
+            numbers[fold(str(word))] = float(value)
+        units: dict[str, float] = {}
+        for unit, words in require_mapping(data.get("units"), path, "time", "units").items():
+            if unit not in UNIT_DAYS:
+                raise DataFileError(path, f"unknown unit, not one of {sorted(UNIT_DAYS)}", "time", f"units.{unit}")
+            for word in require_text_list(words, path, "time", f"units.{unit}"):
+                units[fold(word)] = UNIT_DAYS[unit]
+        patterns = tuple(
+            tuple(tokens(p.replace(NUMBER, " _n_ ")))
+            for p in require_text_list(data.get("age"), path, "time", "age")
+        )
+        if not all("n" in p for p in patterns):
+            raise DataFileError(path, f"each pattern needs a {NUMBER}", "time", "age")
+        derived = []
+        for name, spec in require_mapping(data.get("derived"), path, "time", "derived").items():
+            spec = require_mapping(spec, path, "time", f"derived.{name}")
+            if name not in symptoms:
+                raise DataFileError(path, "is not a symptom", "time", f"derived.{name}")
+            measure = "age" if "age_at_least" in spec else "duration"
+            try:
+                if measure == "age":
+                    low, high = float(spec["age_at_least"]), float(spec.get("age_below", MAX_AGE))
+                else:
+                    low = float(spec["days_at_least"])
+                    high = float(spec.get("days_below", float("inf")))
+            except (KeyError, TypeError, ValueError) as err:
+                raise DataFileError(
+                    path, "needs days_at_least (and days_below) or age_at_least", "time", f"derived.{name}"
+                ) from err
+            derived.append(Derived(name, measure, low, high))
+        fillers = frozenset(fold(w) for w in require_text_list(data.get("fillers"), path, "time", "fillers"))
+        return cls(numbers, units, fillers, patterns, tuple(derived))
+
+    def _number(self, word: str) -> float | None:
+        if word.isdigit():
+            return float(word)
+        return self.numbers.get(word)
+
+    def durations(self, words: list[str]) -> list[float]:
+        """Durations in days: a number (or number word) then a unit, a filler or two between
+        ("6 or 7 weeks", "a couple of months"); a plural unit alone counts two ("for months")."""
+        found = []
+        for i, word in enumerate(words):
+            if word not in self.units:
+                continue
+            value = None
+            for back in range(1, MAX_FILLERS + 2):
+                if i - back < 0:
+                    break
+                candidate = self._number(words[i - back])
+                if candidate is not None:
+                    value = candidate
+                    # "3 4 wochen" (3-4 weeks), "6 or 7 weeks": the larger number stands last
+                    break
+                if words[i - back] not in self.fillers:
+                    break
+            if value is None and word.endswith(("s", "n", "e")) and len(word) > 3:
+                value = 2.0
+            if value is not None:
+                found.append(value * self.units[word])
+        return found
+
+    def ages(self, words: list[str]) -> list[int]:
+        found = []
+        for pattern in self.age_patterns:
+            n = len(pattern)
+            for i in range(len(words) - n + 1):
+                window = words[i : i + n]
+                if not all(p == "n" or p == w for p, w in zip(pattern, window, strict=True)):
+                    continue
+                number = window[pattern.index("n")]
+                after = words[i + n] if i + n < len(words) else ""
+                if number.isdigit() and 0 < int(number) <= MAX_AGE and after not in self.units:
+                    found.append(int(number))
+        return found
+
+    def symptoms(self, words: list[str]) -> set[str]:
+        durations, ages = self.durations(words), self.ages(words)
+        return {
+            d.symptom
+            for d in self.derived
+            for value in (ages if d.measure == "age" else durations)
+            if d.at_least <= value < d.below
+        }
