@@ -55,9 +55,10 @@ class Turn:
         return events
 
 
-def read_turn(tracker: Tracker, knowledge: Knowledge) -> Turn:
-    message = tracker.latest_message or {}
-    text = message.get("text") or ""
+def read_turn(tracker: Tracker, knowledge: Knowledge, text: str | None = None) -> Turn:
+    """The latest message, or `text` in its place (a question answered after a check)."""
+    if text is None:
+        text = (tracker.latest_message or {}).get("text") or ""
     if text.startswith("/"):  # a button payload carries no words of the patient's
         text = ""
     vocabulary = knowledge.vocabulary

@@ -72,9 +72,7 @@ class RedFlagDetector:
                 ),
                 (
                     "words",
-                    TfidfVectorizer(
-                        preprocessor=_normalise, ngram_range=(1, 2), sublinear_tf=True
-                    ),
+                    TfidfVectorizer(preprocessor=_normalise, ngram_range=(1, 2), sublinear_tf=True),
                 ),
             ]
         )

@@ -3,9 +3,10 @@
 A turn is a text message (with buttons where useful) followed by one message carrying a
 `custom` object that the widget, the messaging channels, the staff review and automated
 checks read: {"topic", "region", "urgency", "language", "facts": [{"id", "source"}],
-"source_line", "disclaimer", "emergency_number"}. `source_line` and `disclaimer` repeat the
-exact strings that end the text, so that a channel can set them apart; `emergency_number` is
-set when the urgency calls for help now.
+"source_line", "disclaimer", "emergency_number", "reminder", "question"}. `source_line` and
+`disclaimer` repeat the exact strings that end the text, so that a channel can set them apart;
+`emergency_number` is set when the urgency calls for help now; `reminder` is the line a
+standing escalation adds, `question` the rules a confirming question asks about.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ class ReplyMeta:
             "source_line": ending.source_line,
             "disclaimer": ending.disclaimer,
             "emergency_number": knowledge.triage.emergency_number if urgent else None,
+            # a standing escalation's reminder, and the rules a confirming question asks about
+            "reminder": None,
+            "question": None,
         }
 
 
@@ -85,6 +89,43 @@ def compose_text(body: str, meta: ReplyMeta, knowledge: Knowledge) -> str:
     ending = Ending.of(meta, knowledge)
     parts = [body.strip(), ending.source_line, ending.disclaimer]
     return "\n\n".join(p for p in parts if p)
+
+
+def add_before_ending(
+    messages: list[dict], line: str, buttons: Sequence[Button] = (), custom: dict | None = None
+) -> None:
+    """Add a line to the turn's answer, after its body and before its sources and the
+    disclaimer, which still end it; and buttons first, and keys to its contract."""
+    for index, message in enumerate(messages):
+        contract = (messages[index + 1].get("custom") if index + 1 < len(messages) else None) or {}
+        if "text" not in message or not message["text"]:
+            continue
+        text = message["text"]
+        ending = "\n\n".join(
+            p for p in (contract.get("source_line"), contract.get("disclaimer")) if p
+        )
+        if ending and text.endswith(ending):
+            body = text[: -len(ending)].rstrip()
+            message["text"] = f"{body}\n\n{line}\n\n{ending}"
+        else:
+            message["text"] = f"{text}\n\n{line}"
+        message["buttons"] = [*buttons, *(message.get("buttons") or [])]
+        if contract and custom:
+            contract.update(custom)
+        return
+
+
+def raise_urgency(messages: list[dict], level: Urgency, knowledge: Knowledge) -> None:
+    """Keep a standing escalation's urgency in the turn's contract."""
+    for message in messages:
+        contract = message.get("custom")
+        if isinstance(contract, dict) and "urgency" in contract:
+            try:
+                current = Urgency(contract["urgency"])
+            except ValueError:
+                current = Urgency.NONE
+            contract["urgency"] = Urgency.highest(current, level).value
+            contract["emergency_number"] = knowledge.triage.emergency_number
 
 
 def send_reply(

@@ -6,8 +6,8 @@ scope as historical, hypothetical, a question in general, or someone else's. med
 is not used: its rules are written for clinical notes in English ("h/o", "ruled out"), its
 dependencies do not fit Rasa's pins, and patients' chat needs its own triggers (see README).
 
-Scopes: a clause for "historical" (both directions), and for "resolved" also the clause
-before ("had a fever last month, gone now"); from the trigger to the end of the
+Scopes: a clause for "historical" (both directions), and for "resolved" also the clauses
+before it ("had a fever last month, gone now"); from the trigger to the end of the
 sentence for "hypothetical"; the whole sentence for a general question; for "someone else",
 from the trigger on, clause by clause and across sentences, until the patient speaks of
 themselves again ("my wife can't pee. her back hurts" is all the wife's).
@@ -42,6 +42,7 @@ class SymptomContext:
     resolved: PhraseMatcher
     hypothetical: PhraseMatcher
     general: PhraseMatcher
+    general_strong: PhraseMatcher
     other_person: PhraseMatcher
     first_person: PhraseMatcher
     question_start: PhraseMatcher
@@ -60,44 +61,55 @@ class SymptomContext:
             resolved=matcher("resolved"),
             hypothetical=matcher("hypothetical"),
             general=matcher("general_question"),
+            general_strong=matcher("general_question_strong"),
             other_person=matcher("someone_else"),
             first_person=matcher("first_person"),
             question_start=matcher("question_start"),
         )
 
     def clauses(
-        self, clauses: list[list[str]], question: bool, someone_else: bool
-    ) -> tuple[list[ClauseContext], bool]:
-        """The context of each clause of a sentence, and whether the sentence ends speaking of
-        someone else (carried into the next sentence)."""
+        self, clauses: list[list[str]], question: bool, carried: tuple[bool, bool]
+    ) -> tuple[list[ClauseContext], tuple[bool, bool]]:
+        """The context of each clause of a sentence; and, carried into the next sentence,
+        whether it ends speaking of someone else and whether it was a question in general
+        (so "Fever or so?" after "How do I know if it is serious?" stays general)."""
+        someone_else, after_general = carried
         words = [w for clause in clauses for w in clause]
-        starts = self.question_start.matches_in_words(words[:1])
-        general = (question or bool(starts)) and not self._me(words) and bool(self.general.matches_in_words(words))
-        hypothetical = False
+        question = question or bool(self.question_start.matches_in_words(words[:1]))
+        general = question and (
+            bool(self.general_strong.matches_in_words(words))
+            or (
+                not self._me(words)
+                and (after_general or bool(self.general.matches_in_words(words)))
+            )
+        )
+        # a "what if" reaches from its clause to the end of the sentence, across commas
+        clause_ends = [sum(len(c) for c in clauses[: i + 1]) for i in range(len(clauses))]
+        first_hypothetical = min(
+            (m.start for m in self.hypothetical.matches_in_words(words)), default=len(words)
+        )
+        # "resolved" reaches back over the sentence up to where it stands, across "but"
+        resolved_to = max((m.end for m in self.resolved.matches_in_words(words)), default=0)
         result = []
-        resolved = [bool(self.resolved.matches_in_words(clause)) for clause in clauses]
         for index, clause in enumerate(clauses):
             me = self._me(clause)
-            other = bool(self.other_person.matches_in_words(clause))
-            if other and not me:
+            if self.other_person.matches_in_words(clause) and not me:
                 someone_else = True
             elif me:
                 someone_else = False
-            hypothetical = hypothetical or bool(self.hypothetical.matches_in_words(clause))
             if general:
                 status = Status.GENERAL
-            elif hypothetical:
+            elif clause_ends[index] > first_hypothetical:
                 status = Status.HYPOTHETICAL
             elif (
                 self.historical.matches_in_words(clause)
-                or resolved[index]
-                or (index + 1 < len(clauses) and resolved[index + 1])
+                or clause_ends[index] - len(clause) < resolved_to
             ):
                 status = Status.HISTORICAL
             else:
                 status = Status.PRESENT
             result.append(ClauseContext(status, someone_else))
-        return result, someone_else
+        return result, (someone_else, general)
 
     def _me(self, words: list[str]) -> bool:
         """The patient speaks of themselves: "my" in "my wife" does not count."""

@@ -17,6 +17,10 @@ from .text_normalization import fold, tokens
 NUMBER = "#"
 MAX_FILLERS = 2
 MAX_AGE = 110
+# what follows a number that is not an age ("mit 60 kilo", "at 38 degrees")
+NOT_AGE = frozenset(
+    {"kg", "kilo", "kilos", "grad", "degrees", "cm", "km", "euro", "prozent", "mg", "percent"}
+)
 UNIT_DAYS = {
     "minutes": 1 / 1440,
     "hours": 1 / 24,
@@ -57,7 +61,9 @@ class TimeExpressions:
         units: dict[str, float] = {}
         for unit, words in require_mapping(data.get("units"), path, "time", "units").items():
             if unit not in UNIT_DAYS:
-                raise DataFileError(path, f"unknown unit, not one of {sorted(UNIT_DAYS)}", "time", f"units.{unit}")
+                raise DataFileError(
+                    path, f"unknown unit, not one of {sorted(UNIT_DAYS)}", "time", f"units.{unit}"
+                )
             for word in require_text_list(words, path, "time", f"units.{unit}"):
                 units[fold(word)] = UNIT_DAYS[unit]
         patterns = tuple(
@@ -80,10 +86,15 @@ class TimeExpressions:
                     high = float(spec.get("days_below", float("inf")))
             except (KeyError, TypeError, ValueError) as err:
                 raise DataFileError(
-                    path, "needs days_at_least (and days_below) or age_at_least", "time", f"derived.{name}"
+                    path,
+                    "needs days_at_least (and days_below) or age_at_least",
+                    "time",
+                    f"derived.{name}",
                 ) from err
             derived.append(Derived(name, measure, low, high))
-        fillers = frozenset(fold(w) for w in require_text_list(data.get("fillers"), path, "time", "fillers"))
+        fillers = frozenset(
+            fold(w) for w in require_text_list(data.get("fillers"), path, "time", "fillers")
+        )
         return cls(numbers, units, fillers, patterns, tuple(derived))
 
     def _number(self, word: str) -> float | None:
@@ -125,15 +136,22 @@ class TimeExpressions:
                     continue
                 number = window[pattern.index("n")]
                 after = words[i + n] if i + n < len(words) else ""
-                if number.isdigit() and 0 < int(number) <= MAX_AGE and after not in self.units:
+                if (
+                    number.isdigit()
+                    and 0 < int(number) <= MAX_AGE
+                    and self.units.get(after, 365) == 365
+                    and after not in NOT_AGE
+                ):
                     found.append(int(number))
         return found
 
-    def symptoms(self, words: list[str]) -> set[str]:
-        durations, ages = self.durations(words), self.ages(words)
+    def symptoms(self, words: list[str], durations: bool = True) -> set[str]:
+        """Derived symptoms; durations only where they are the patient's present ones."""
+        ages = self.ages(words)
+        durations_found = self.durations(words) if durations else []
         return {
             d.symptom
             for d in self.derived
-            for value in (ages if d.measure == "age" else durations)
+            for value in (ages if d.measure == "age" else durations_found)
             if d.at_least <= value < d.below
         }

@@ -70,8 +70,8 @@ class Rule:
     source: str
     reason: dict[str, str]
     ask: dict[str, str]  # the sign as a yes/no question: "can you no longer control ...?"
-    # escalates for someone else too; not a risk factor such as cancer, which a bystander
-    # mentions as that person's history far more often than as news
+    # escalates for someone else too: every emergency, and the urgent signs marked so (a fall);
+    # not a risk factor such as cancer, which people tell as someone's history, not as news
     for_bystander: bool = True
 
     def holds(self, symptoms: frozenset[str]) -> bool:
@@ -130,9 +130,11 @@ class Assessment:
 @dataclass
 class Triage:
     symptom_matcher: PhraseMatcher
-    # symptoms also found when every group has a word in one sentence, in any order
-    near: dict[str, list[PhraseMatcher]]
-    exceptions: dict[str, PhraseMatcher]
+    # symptoms also found when every group has a word in one sentence, in any order: one
+    # matcher for all groups (keys "name#k"), and how many groups each symptom has
+    near_matcher: PhraseMatcher
+    near: dict[str, int]
+    exception_matcher: PhraseMatcher  # keys: the symptom each phrase excuses
     negation_before: PhraseMatcher
     negation_after: PhraseMatcher
     clause_breaks: frozenset[str]
@@ -152,7 +154,7 @@ class Triage:
         data = require_mapping(load_yaml(path), path)
         negation = require_mapping(data.get("negation"), path, field="negation")
         symptoms = require_mapping(data.get("symptoms"), path, field="symptoms")
-        phrases, exceptions, near, history_counts = [], {}, {}, set()
+        phrases, exceptions, near_phrases, near, history_counts = [], [], [], {}, set()
         for name, entry in symptoms.items():
             item = f"symptom '{name}'"
             entry = require_mapping(entry, path, item)
@@ -165,20 +167,18 @@ class Triage:
             groups = entry.get("near") or []
             if not isinstance(groups, list) or len(groups) == 1:
                 raise DataFileError(path, "must list two or more word groups", item, "near")
-            near[name] = [
-                PhraseMatcher(
+            for k, group in enumerate(groups):
+                near_phrases += [
                     (f"{name}#{k}", p) for p in require_phrases(group, path, item, f"near[{k}]")
-                )
-                for k, group in enumerate(groups)
-            ]
-            if not near[name]:
-                del near[name]
-                if not any(key == name for key, _ in phrases):
-                    raise DataFileError(path, "needs phrases (en, de) or word groups (near)", item)
+                ]
+            if groups:
+                near[name] = len(groups)
+            elif not any(key == name for key, _ in phrases):
+                raise DataFileError(path, "needs phrases (en, de) or word groups (near)", item)
             if "except" in entry:
-                exceptions[name] = PhraseMatcher(
+                exceptions += [
                     (name, p) for p in require_phrases(entry["except"], path, item, "except")
-                )
+                ]
         rules, seen = [], set()
         for index, raw in enumerate(data.get("red_flags") or []):
             raw = require_mapping(raw, path, f"rule #{index + 1}")
@@ -208,7 +208,8 @@ class Triage:
                     source=require_text(raw.get("source"), path, item, "source"),
                     reason=require_bilingual(raw.get("reason"), path, item, "reason"),
                     ask=require_bilingual(raw.get("ask"), path, item, "ask"),
-                    for_bystander=level is not Urgency.ROUTINE and raw.get("bystander") is not False,
+                    for_bystander=level is not Urgency.ROUTINE
+                    and raw.get("bystander") is not False,
                 )
             )
         if not rules:
@@ -227,8 +228,9 @@ class Triage:
         )
         return cls(
             symptom_matcher=PhraseMatcher(phrases),
+            near_matcher=PhraseMatcher(near_phrases),
             near=near,
-            exceptions=exceptions,
+            exception_matcher=PhraseMatcher(exceptions),
             # negation words must be exact: "nacht" is no typo of "nicht", nor "wieder" of "weder"
             negation_before=PhraseMatcher((("neg", p) for p in before), typos=False),
             negation_after=PhraseMatcher((("neg", p) for p in after), typos=False),
@@ -297,23 +299,22 @@ class Triage:
         """The symptoms each clause of the sentence names, not negated, not excused; and the
         excused ones ("fell asleep", "my friend had cancer")."""
         named = [self._affirmed(self.symptom_matcher, clause) for clause in sentence.clauses]
-        for name, groups in self.near.items():
+        groups = [self._affirmed(self.near_matcher, clause) for clause in sentence.clauses]
+        for name, count in self.near.items():
             # every word group somewhere in the sentence; the finding sits in the first group's
             # clause ("legs" ... "giving way" ... "worse every day")
-            where = [
-                [i for i, clause in enumerate(sentence.clauses) if self._affirmed(group, clause)]
-                for group in groups
-            ]
-            if all(where):
-                named[where[0][0]].add(name)
+            keys = [f"{name}#{k}" for k in range(count)]
+            if all(any(key in found for found in groups) for key in keys):
+                first = next(i for i, found in enumerate(groups) if keys[0] in found)
+                named[first].add(name)
+        # an exception that is itself negated ("not dieting") excuses nothing
+        excusing = set().union(
+            *(self._affirmed(self.exception_matcher, clause) for clause in sentence.clauses)
+        )
         excused = set()
-        for name, matcher in self.exceptions.items():
-            # an exception that is itself negated ("not dieting") excuses nothing
-            if any(self._affirmed(matcher, clause) for clause in sentence.clauses):
-                for clause_names in named:
-                    if name in clause_names:
-                        excused.add(name)
-                        clause_names.discard(name)
+        for clause_names in named:
+            excused |= clause_names & excusing
+            clause_names -= excusing
         return named, excused
 
     def findings(self, text: str) -> Findings:
@@ -323,16 +324,14 @@ class Triage:
         asked: set[str] = set()
         dismissed: set[str] = set()
         sentences = self.sentences(text)
-        someone_else = False
+        carried = (False, False)  # someone else's, a question in general
         for index, sentence in enumerate(sentences):
             answer = sentences[index + 1].words[:3] if index + 1 < len(sentences) else []
             first = answer[:1]
             denied = self.negation_before.matches_in_words(
                 first
             ) or self.negation_after.matches_in_words(first)
-            contexts, someone_else = self.context.clauses(
-                sentence.clauses, sentence.question, someone_else
-            )
+            contexts, carried = self.context.clauses(sentence.clauses, sentence.question, carried)
             if sentence.question and denied:
                 continue  # "Numbness down there? No, ..." denies what the question named
             named_in_clauses, excused = self._named(sentence)
@@ -340,8 +339,8 @@ class Triage:
             for clause, named, context in zip(
                 sentence.clauses, named_in_clauses, contexts, strict=True
             ):
-                if context.status is Status.PRESENT:
-                    named |= self.time.symptoms(clause)
+                if not context.someone_else:  # an age holds whenever it is told
+                    named |= self.time.symptoms(clause, durations=context.status is Status.PRESENT)
                 if context.someone_else:
                     (others if context.status is Status.PRESENT else dismissed).update(named)
                 elif context.status in (Status.GENERAL, Status.HYPOTHETICAL):
@@ -425,12 +424,17 @@ class Triage:
             suspected.append(rule)
         return tuple(suspected[:1])
 
-    def confirmed(self, rule_ids: Iterable[str], known: Iterable[str]) -> Assessment:
+    def confirmed(
+        self, rule_ids: Iterable[str], known: Iterable[str], others: Iterable[str] = ()
+    ) -> Assessment:
         """The patient said yes to a confirming question: those rules fire now."""
-        rules = tuple(rule for rule in self.rules if rule.id in set(rule_ids))
+        wanted = set(rule_ids)
+        rules = tuple(rule for rule in self.rules if rule.id in wanted)
         added = frozenset(s for rule in rules for s in rule.all_of | set(sorted(rule.any_of)[:1]))
         everything = frozenset(known) | added
-        return Assessment(symptoms=everything, new_symptoms=added, rules=rules)
+        return Assessment(
+            symptoms=everything, new_symptoms=added, rules=rules, others=frozenset(others)
+        )
 
     def help_said(self, text: str) -> str | None:
         """ "help_received" or "misunderstanding" when the patient says so, else None."""

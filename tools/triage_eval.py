@@ -97,8 +97,9 @@ class Report:
         lines = ["level      escalated (en, de, all)        escalated or asked (all)"]
         for level in LEVELS:
             lines.append(
-                f"{level.value:10} {cell(self.hits, level, 'en'):>7} {cell(self.hits, level, 'de'):>7}"
-                f" {cell(self.hits, level, None):>8}   {cell(self.hits_or_asked, level, None):>8}"
+                f"{level.value:10} {cell(self.hits, level, 'en'):>7}"
+                f" {cell(self.hits, level, 'de'):>7} {cell(self.hits, level, None):>8}"
+                f"   {cell(self.hits_or_asked, level, None):>8}"
             )
         n = sum(self.harmless.values())
         lines.append(
@@ -128,7 +129,8 @@ def main() -> int:
         print(f"== {path}\n{report.table()}")
         if args.misses:
             for outcome, case in report.misses:
-                print(f"MISS {case['expected']}->{outcome.reached.value}: {case.get('previous') or ''} {case['text']}")
+                earlier = case.get("previous") or ""
+                print(f"MISS {case['expected']}->{outcome.reached.value}: {earlier} {case['text']}")
             for level, case in report.alarms:
                 print(f"ALARM {level}: {case.get('previous') or ''} {case['text']}")
     return 0

@@ -66,7 +66,7 @@ def assert_contract(result, language):
     custom = result.custom
     assert set(custom) == {
         "topic", "region", "urgency", "language", "facts",
-        "source_line", "disclaimer", "emergency_number",
+        "source_line", "disclaimer", "emergency_number", "reminder", "question",
     }  # fmt: skip
     assert custom["topic"] in {t.value for t in Topic}
     assert custom["region"] in {None, *(r.value for r in Region)}
@@ -257,7 +257,9 @@ def test_an_emergency_interrupts_an_exercise_conversation():
     assert second.slot("escalation") == {"level": "emergency", "rules": ["saddle_numbness"]}
     assert second.slot("red_flags") == ["saddle_numbness"]
     third = converse(health_actions.ActionExplainExercise(), "how do I do the bridge?", second)
-    assert third.custom["urgency"] == "none" and third.custom["facts"][0]["id"] == "bridge"
+    # the escalation stays (issue 11): the answer comes, with its urgency and a reminder
+    assert third.custom["urgency"] == "emergency" and third.custom["facts"][0]["id"] == "bridge"
+    assert third.custom["reminder"] in third.text
     assert third.slot("urgency") is None, "a calm turn leaves the conversation's urgency mark alone"
 
 

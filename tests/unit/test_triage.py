@@ -1,13 +1,14 @@
 """Red-flag triage: no emergency missed, few false alarms, in both languages.
 
-Two corpora in tests/red_flags/, each written by someone who had not seen the rules: positives
-for every rule as patients type them, and near-miss negatives. The rules were then refined on
-both, so they are development sets now; corpus_2.yml measured generalisation before that
-(see README, "Red flags").
+Corpora in tests/red_flags/, each written by people who had not seen the rules. The rules were
+refined on corpus.yml, corpus_2.yml, corpus_3_dev.yml and corpus_4_dev.yml: development sets,
+where no emergency may be missed (escalated or asked about). corpus_3_frozen.yml is held out:
+nobody tunes on it, its hash is pinned, and it may not fall below its recorded figures.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 
 import pytest
@@ -16,35 +17,78 @@ import yaml
 from actions.knowledge import KNOWLEDGE
 from actions.urgency import Urgency
 from tests.conftest import PROJECT_DIR
+from tools.triage_eval import evaluate
 
 TRIAGE = KNOWLEDGE.triage
+CORPORA = PROJECT_DIR / "tests" / "red_flags"
 CORPUS = [
     case
     for name in ("corpus.yml", "corpus_2.yml")
-    for case in yaml.safe_load((PROJECT_DIR / "tests" / "red_flags" / name).read_text("utf-8"))[
-        "cases"
-    ]
+    for case in yaml.safe_load((CORPORA / name).read_text("utf-8"))["cases"]
 ]
+DEVELOPMENT = ("corpus.yml", "corpus_2.yml", "corpus_3_dev.yml", "corpus_4_dev.yml")
+FROZEN = CORPORA / "corpus_3_frozen.yml"
+FROZEN_SHA256 = "bf6f91ba3227811da30db17d4942e253bd85a3adf0c05b44028eea49112e4eef"
+# The frozen half's figures when it was last run (README, "Red flags"); it may not fall below.
+FROZEN_FLOOR = {"emergency_or_asked": 48, "urgent_or_asked": 48, "routine": 14, "false_alarms": 10}
 MAX_FALSE_ALARM_RATE = 0.05
 
 
 def triage_case(case: dict) -> Urgency:
     """Run the conversation turn by turn, as the assistant does: the highest level reached."""
-    symptoms: frozenset[str] = frozenset()
-    highest = Urgency.NONE
-    for message in [*(case.get("previous") or []), case["text"]]:
-        assessment = TRIAGE.assess(message, symptoms)
-        symptoms = assessment.symptoms
-        highest = max(highest, assessment.level, key=lambda u: u.rank)
-    return highest
+    from tools.triage_eval import play
+
+    return play(case).escalated
 
 
-def test_the_corpus_is_big_enough_and_covers_every_rule_in_both_languages():
+def test_the_corpora_are_big_enough_and_every_rule_has_examples_in_both_languages():
     assert len(CORPUS) >= 150
+    assert len(yaml.safe_load(FROZEN.read_text("utf-8"))["cases"]) >= 150
     covered = Counter((c["rule"], c["language"]) for c in CORPUS if c.get("rule"))
-    for rule in TRIAGE.rules:
+    examples = yaml.safe_load((PROJECT_DIR / "data" / "red_flag_examples.yml").read_text("utf-8"))
+    # pulsing_belly shares the examples of aortic_aneurysm (the same artery)
+    for rule in (r for r in TRIAGE.rules if r.id != "pulsing_belly"):
         for language in ("en", "de"):
-            assert covered[(rule.id, language)] >= 3, (rule.id, language)
+            written = len(examples["examples"].get(rule.id, {}).get(language) or [])
+            assert covered[(rule.id, language)] + written >= 10, (rule.id, language)
+
+
+@pytest.mark.parametrize("name", DEVELOPMENT)
+def test_no_emergency_of_a_development_corpus_is_missed(name, capsys):
+    report = evaluate(CORPORA / name)
+    with capsys.disabled():
+        print(f"\nred-flag triage on {name} (development set):\n{report.table()}")
+    emergencies = [c["text"] for o, c in report.misses if c["expected"] == "emergency"]
+    assert not emergencies, f"emergencies neither escalated nor asked about: {emergencies}"
+
+
+def test_the_frozen_half_is_unchanged_and_does_not_fall_below_its_figures(capsys):
+    assert hashlib.sha256(FROZEN.read_bytes()).hexdigest() == FROZEN_SHA256, (
+        "corpus_3_frozen.yml changed: it is the held-out set, nobody edits it"
+    )
+    report = evaluate(FROZEN)
+    with capsys.disabled():
+        print(f"\nred-flag triage on the FROZEN held-out half:\n{report.table()}")
+    got = {
+        "emergency_or_asked": sum(
+            report.hits_or_asked[(Urgency.EMERGENCY, x)] for x in ("en", "de")
+        ),
+        "urgent_or_asked": sum(report.hits_or_asked[(Urgency.URGENT, x)] for x in ("en", "de")),
+        "routine": sum(report.hits[(Urgency.ROUTINE, x)] for x in ("en", "de")),
+        "false_alarms": sum(report.false_alarms.values()),
+    }
+    assert got["emergency_or_asked"] >= FROZEN_FLOOR["emergency_or_asked"], got
+    assert got["urgent_or_asked"] >= FROZEN_FLOOR["urgent_or_asked"], got
+    assert got["routine"] >= FROZEN_FLOOR["routine"], got
+    assert got["false_alarms"] <= FROZEN_FLOOR["false_alarms"], got
+
+
+def test_every_escalation_names_its_reason_in_plain_words():
+    from actions.taxonomy import Language
+
+    for rule in TRIAGE.rules:
+        for language in Language:
+            assert rule.reason[language.value].strip() and rule.ask[language.value].endswith("?")
 
 
 def test_no_red_flag_is_triaged_below_its_level_and_false_alarms_stay_rare(capsys):
