@@ -18,7 +18,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from .conversation_state import Turn, read_turn
-from .escalation import red_flag_reply, triage_events
+from .escalation import red_flag_reply, triage_events, yes_no_buttons
 from .knowledge import KNOWLEDGE
 from .reply import ReplyMeta, send_reply
 from .taxonomy import Language, Topic
@@ -64,16 +64,11 @@ class AskCheckQuestion(Action, ABC):
         first = all(tracker.get_slot(q.slot) is None for q in CHECK.questions)
         body = (CHECK.text("intro", lang) + "\n\n" if first else "") + question.text[lang.value]
         buttons = [
-            {
-                "title": CHECK.text(f"button_{kind}", lang),
-                "payload": CHECK.text(f"button_{kind}", lang),
-            }
-            for kind in ("yes", "no")
-        ] + [
+            *yes_no_buttons(lang, KNOWLEDGE),
             {
                 "title": CHECK.text("button_stop", lang),
                 "payload": "stop" if lang is Language.EN else "stopp",
-            }
+            },
         ]
         meta = ReplyMeta(
             topic=Topic.SEE_DOCTOR, language=lang, region=turn.region, states_advice=False

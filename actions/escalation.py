@@ -166,11 +166,13 @@ def append_question(
     turn: Turn,
     rule_ids: tuple[str, ...],
     asked: int,
+    key: str = "general_check",
     knowledge: Knowledge = KNOWLEDGE,
 ) -> list[EventType]:
-    """After the answer: "is this happening to you now?" for the sign(s) asked about."""
+    """After the answer: "is this happening to you now?" for the sign(s) asked about (or,
+    after an escalation, the confirming question for a graver sign the detector suspects)."""
     rules = tuple(rule for rule in knowledge.triage.rules if rule.id in rule_ids)
-    line = knowledge.triage.question(rules, turn.language, "general_check")
+    line = knowledge.triage.question(rules, turn.language, key)
     add_before_ending(
         dispatcher.messages,
         line,

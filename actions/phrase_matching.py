@@ -20,6 +20,10 @@ MAX_GAP = 4
 # Only the start of a very long message is searched: a patient's question fits in it, and
 # matching stays fast even when someone pastes a whole document.
 MAX_WORDS = 400
+# Which first words a message word can start: remembered per matcher, since the same words
+# ("my", "back", "since") come back in every message and the typo comparison is the costly
+# part; cleared when full, so odd input cannot grow it without bound.
+FIRST_WORD_CACHE = 20_000
 
 
 def within_edits(a: str, b: str, limit: int) -> bool:
@@ -147,8 +151,17 @@ class PhraseMatcher:
                 self._prefix[first.stem].append(first)
             if first.typos and typo_allowance(first.stem):
                 self._fuzzy[first.stem[:1]].append(first)
+        self._first_word_cache: dict[str, frozenset[PatternWord]] = {}
 
-    def _first_words_matching(self, word: str) -> set[PatternWord]:
+    def _first_words_matching(self, word: str) -> frozenset[PatternWord]:
+        hits = self._first_word_cache.get(word)
+        if hits is None:
+            if len(self._first_word_cache) >= FIRST_WORD_CACHE:
+                self._first_word_cache.clear()
+            hits = self._first_word_cache[word] = frozenset(self._first_words_uncached(word))
+        return hits
+
+    def _first_words_uncached(self, word: str) -> set[PatternWord]:
         hits = set(self._exact.get(word, ()))
         for n in range(1, len(word) + 1):
             hits.update(self._prefix.get(word[:n], ()))

@@ -114,9 +114,8 @@ class TimeExpressions:
                 if i - back < 0:
                     break
                 candidate = self._number(words[i - back])
-                if candidate is not None:
+                if candidate is not None:  # "6 or 7 weeks", "3-4 Wochen": the nearer, larger one
                     value = candidate
-                    # "3 4 wochen" (3-4 weeks), "6 or 7 weeks": the larger number stands last
                     break
                 if words[i - back] not in self.fillers:
                     break

@@ -208,8 +208,7 @@ class Triage:
                     source=require_text(raw.get("source"), path, item, "source"),
                     reason=require_bilingual(raw.get("reason"), path, item, "reason"),
                     ask=require_bilingual(raw.get("ask"), path, item, "ask"),
-                    for_bystander=level is not Urgency.ROUTINE
-                    and raw.get("bystander") is not False,
+                    for_bystander=level is Urgency.EMERGENCY or raw.get("bystander") is True,
                 )
             )
         if not rules:
@@ -357,10 +356,6 @@ class Triage:
             frozenset(dismissed - patient),
         )
 
-    def symptoms_in(self, text: str) -> frozenset[str]:
-        """The patient's own present symptoms that the text affirms."""
-        return self.findings(text).patient
-
     def _completed(
         self, known: frozenset[str], new: frozenset[str], level: Urgency | None = None
     ) -> tuple[Rule, ...]:
@@ -404,20 +399,34 @@ class Triage:
             others=theirs,
             bystander_rules=tuple(bystander.values()),
             asked_rules=asked,
-            suspected_rules=self._suspected(text, found, (*fired, *bystander.values(), *asked)),
+            # the detector only matters where the rules found nothing to escalate
+            # what the detector suspects above the level the rules escalate to: an emergency
+            # behind an urgent finding gets its confirming question too
+            suspected_rules=self._suspected(
+                text,
+                found,
+                asked,
+                Urgency.highest(*(r.level for r in (*fired, *bystander.values()))),
+            ),
         )
 
-    def _suspected(self, text: str, found: Findings, named: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    def _suspected(
+        self, text: str, found: Findings, named: tuple[Rule, ...], escalated: Urgency
+    ) -> tuple[Rule, ...]:
         """Urgent or emergency rules the detector suspects that the rules neither found nor
         set aside: a sign the rules read as negated, past or someone else's stays set aside."""
-        if self.detector is None:
+        if self.detector is None or escalated is Urgency.EMERGENCY:
             return ()
         by_id = {rule.id: rule for rule in self.rules}
         set_aside = found.dismissed | found.others | found.asked
         suspected = []
         for rule_id, _ in self.detector.suspects(text):
             rule = by_id[rule_id]
-            if rule in named or rule.level not in STANDING_LEVELS:
+            if (
+                rule in named
+                or rule.level not in STANDING_LEVELS
+                or rule.level.rank <= escalated.rank
+            ):
                 continue
             if rule.symptoms & set_aside:
                 continue

@@ -62,7 +62,11 @@ class TurnAction(Action, ABC):
             confirmed = triage.confirmed(pending.rules, assessment.symptoms, assessment.others)
             return escalate(dispatcher, turn, confirmed, tracker)
         if assessment.escalates:
-            return escalate(dispatcher, turn, assessment, tracker)
+            events = escalate(dispatcher, turn, assessment, tracker)
+            if assessment.suspected_rules:  # an emergency the rules may have missed behind it
+                rule_ids = tuple(rule.id for rule in assessment.suspected_rules)
+                events += append_question(dispatcher, turn, rule_ids, 1, "confirm")
+            return events
         standing = Standing.of(tracker)
         help_kind = triage.help_said(turn.text) if standing else None
         if help_kind:

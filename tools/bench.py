@@ -398,6 +398,34 @@ def ratios(floor: dict[str, Any], steps: list[dict[str, Any]]) -> dict[str, floa
     return out
 
 
+TRIAGE_TARGET_P95_MS = 5.0
+TRIAGE_CORPORA = ("corpus_3_dev.yml", "corpus_4_dev.yml", "corpus_5_dev.yml")
+
+
+def triage_timing(repeats: int = 3) -> dict[str, Any]:
+    """The red-flag triage alone (rules, context, detector), in this process, per message of
+    the development corpora: what it adds to each turn of the action server."""
+    import yaml
+
+    from actions.knowledge import KNOWLEDGE
+
+    texts = [
+        message
+        for name in TRIAGE_CORPORA
+        for case in yaml.safe_load((PROJECT_DIR / "tests" / "red_flags" / name).read_text())[
+            "cases"
+        ]
+        for message in [*(case.get("previous") or []), case["text"]]
+    ]
+    timings = []
+    for _ in range(repeats):
+        for text in texts:
+            started = time.perf_counter()
+            KNOWLEDGE.triage.assess(text)
+            timings.append(time.perf_counter() - started)
+    return {**load.latency_summary(timings), "n": len(timings), "messages": len(texts)}
+
+
 def targets(results: dict[str, Any]) -> dict[str, bool | None]:
     at_target = [s for s in results["steps"] if s["patients"] == TARGET_PATIENTS]
     ratios_ = [r for r in results["floor_ratio"].values() if r is not None]
@@ -412,6 +440,9 @@ def targets(results: dict[str, Any]) -> dict[str, bool | None]:
         ),
         f"single_patient_within_{TARGET_FLOOR_RATIO}x_floor": (
             all(r <= TARGET_FLOOR_RATIO for r in ratios_) if ratios_ else None
+        ),
+        f"triage_p95_under_{TRIAGE_TARGET_P95_MS:.0f}ms": (
+            results["triage_ms"]["p95"] < TRIAGE_TARGET_P95_MS if "triage_ms" in results else None
         ),
     }
 
@@ -587,7 +618,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "peak_rss_mib": peak,
         "peak_rss_mib_by_role": peak_by_role,
         "errors": sum(s["errors"] for s in all_steps) + floor["errors"],
+        "triage_ms": triage_timing(),
     }
+    action_floor = floor["action_ms"]["p50"]
+    results["triage_ms"]["p95_share_of_action_floor"] = (
+        round(results["triage_ms"]["p95"] / action_floor, 2) if action_floor else None
+    )
+    say(f"triage alone: {results['triage_ms']}")
     results["targets"] = targets(results)
     return results
 

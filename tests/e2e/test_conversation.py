@@ -185,7 +185,9 @@ def test_an_emergency_mentioned_mid_way_through_an_exercise_conversation(servers
     assert (meta["topic"], meta["urgency"]) == ("see_doctor", "emergency")
     assert "112" in text and "1. " not in text and text.endswith(DISCLAIMER["en"])
     text, meta = answer(patient.says("how do I do the bridge?"))
-    assert meta["urgency"] == "none" and meta["facts"][0]["id"] == "bridge", "the patient can go on"
+    assert meta["facts"][0]["id"] == "bridge", "the patient can go on"
+    # the escalation stays (issue 11): the answer keeps the urgency and reminds of the number
+    assert meta["urgency"] == "emergency" and meta["reminder"] and "112" in text
 
 
 def test_a_symptom_split_across_two_turns_in_german(servers):
@@ -195,8 +197,9 @@ def test_a_symptom_split_across_two_turns_in_german(servers):
     text, meta = answer(patient.says("Seit heute Nacht habe ich Schüttelfrost"))
     assert (meta["urgency"], meta["language"]) == ("urgent", "de")
     assert "heute" in text and text.endswith(DISCLAIMER["de"])
-    _, meta = answer(patient.says("Nachts tut mir der Rücken weh, ich habe kein Fieber"))
-    assert meta["urgency"] == "none"
+    text, meta = answer(patient.says("Nachts tut mir der Rücken weh, ich habe kein Fieber"))
+    # the escalation stays until the patient has help (issue 11)
+    assert meta["urgency"] == "urgent" and meta["reminder"] in text
 
 
 def test_the_doctor_check_completed_in_english(servers):
@@ -261,3 +264,72 @@ def test_a_symptom_split_across_two_turns_in_english(servers):
     assert meta["urgency"] == "none"
     text, meta = answer(patient.says("oh and I fell off a ladder last week"))
     assert meta["urgency"] == "urgent" and "today" in text
+
+
+# The red-flag dialogue (issue 11): confirming questions, escalations that stay, bystanders.
+
+
+def test_a_confirming_question_answered_yes_escalates_at_once(servers):
+    patient = Patient(servers.rasa_url)
+    answer(patient.says("my lower back hurts"))
+    text, meta = answer(
+        patient.says("everything sort of went grey and I ended up sitting on the bathroom floor")
+    )
+    assert meta["question"] == ["collapse_with_back_pain"] and "faint" in text
+    buttons = [
+        b["title"] for r in patient.says("and which exercises help?") for b in r.get("buttons", [])
+    ]
+    assert buttons[:2] == ["Yes", "No"], "an ignored question is asked once more"
+    text, meta = answer(patient.says("Yes"))
+    assert meta["urgency"] == "emergency" and "112" in text
+
+
+def test_eine_rueckfrage_mit_nein_beantwortet_gibt_die_antwort(servers):
+    patient = Patient(servers.rasa_url)
+    text, meta = answer(
+        patient.says(
+            "mein Rücken tut weh und mir war heute kurz komisch, alles drehte sich"
+            " und dann lag ich im flur"
+        )
+    )
+    assert meta["question"] == ["collapse_with_back_pain"] and meta["language"] == "de"
+    assert not text.endswith(DISCLAIMER["de"])
+    text, meta = answer(patient.says("Nein"))
+    assert meta["urgency"] == "none" and meta["question"] is None
+    answer(patient.says("Welche Übungen helfen?"))
+    _, meta = answer(patient.says("und für den oberen Rücken?"))
+    assert meta["question"] is None, "a question answered no is not asked again"
+
+
+def test_an_escalation_stays_over_three_questions_until_help_is_on_the_way(servers):
+    patient = Patient(servers.rasa_url)
+    text, meta = answer(patient.says("I can't feel anything when I wipe after the toilet"))
+    assert meta["urgency"] == "emergency"
+    for question in ("which exercises help?", "how do I do the bridge?", "what causes back pain?"):
+        text, meta = answer(patient.says(question))
+        assert meta["urgency"] == "emergency" and meta["emergency_number"], question
+        assert meta["reminder"] in text and text.endswith(DISCLAIMER["en"]), question
+    text, meta = answer(patient.says("the ambulance is on its way"))
+    assert meta["reminder"] is None and meta["urgency"] == "none"
+    text, meta = answer(patient.says("which exercises help?"))
+    assert meta["urgency"] == "none" and "Reminder" not in text
+
+
+def test_a_bystander_emergency_in_both_languages(servers):
+    text, meta = answer(
+        Patient(servers.rasa_url).says("my husband collapsed, his back hurt all day")
+    )
+    assert meta["urgency"] == "emergency" and "for them now" in text
+    text, meta = answer(
+        Patient(servers.rasa_url).says("Meine Frau kann seit heute Morgen nicht mehr pinkeln")
+    )
+    assert (meta["urgency"], meta["language"]) == ("emergency", "de") and "für sie" in text
+
+
+def test_a_past_fall_does_not_escalate_in_either_language(servers):
+    for message in (
+        "I fell off a ladder ten years ago, all healed, now my lower back is stiff from the office",
+        "Vor 10 Jahren hatte ich einen Autounfall, jetzt nur Verspannungen im unteren Rücken",
+    ):
+        _, meta = answer(Patient(servers.rasa_url).says(message))
+        assert meta["urgency"] == "none", message
