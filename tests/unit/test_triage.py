@@ -1,7 +1,7 @@
 """Red-flag triage: no emergency missed, few false alarms, in both languages.
 
 Corpora in tests/red_flags/, each written by people who had not seen the rules. The rules were
-refined on corpus.yml, corpus_2.yml and corpus_3_dev, 4_dev and 5_dev.yml: development sets,
+refined on corpus.yml, corpus_2.yml and corpus_3_dev to 6_dev: development sets,
 where no emergency may be missed (escalated or asked about). corpus_3_frozen.yml is held out:
 nobody tunes on it, its hash is pinned, and it may not fall below its recorded figures.
 """
@@ -32,11 +32,12 @@ DEVELOPMENT = (
     "corpus_3_dev.yml",
     "corpus_4_dev.yml",
     "corpus_5_dev.yml",
+    "corpus_6_dev.yml",
 )
 FROZEN = CORPORA / "corpus_3_frozen.yml"
 FROZEN_SHA256 = "bf6f91ba3227811da30db17d4942e253bd85a3adf0c05b44028eea49112e4eef"
 # The frozen half's figures when it was last run (README, "Red flags"); it may not fall below.
-FROZEN_FLOOR = {"emergency_or_asked": 48, "urgent_or_asked": 47, "routine": 15, "false_alarms": 9}
+FROZEN_FLOOR = {"emergency_or_asked": 48, "urgent_or_asked": 48, "routine": 15, "false_alarms": 10}
 MAX_FALSE_ALARM_RATE = 0.05
 
 
