@@ -122,7 +122,9 @@ def test_model_startup_memory_and_targets_are_reported(results):
     assert results["peak_rss_mib"].keys() == SERVERS
     assert all(mib > 0 for mib in results["peak_rss_mib"].values())
     assert results["run"]["conversation_store"]
-    assert len(results["targets"]) == 3
+    assert len(results["targets"]) == 4
+    triage = results["triage_ms"]  # the red-flag triage alone (issue 11)
+    assert 0 < triage["p50"] <= triage["p95"] and triage["messages"] > 100
     assert results["setup"].startswith("single")
 
 
