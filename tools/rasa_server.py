@@ -78,6 +78,9 @@ def main() -> None:
     from channels import delivery
 
     delivery.install()  # a message delivered twice is processed once
+    from conversation_store import log_redaction
+
+    log_redaction.install_in_rasa()  # no personal data in the log
 
     sys.argv = arguments
     rasa_main()

@@ -127,7 +127,9 @@ def start_actions(
     own_session: bool = False,
 ) -> subprocess.Popen:
     """An action server on `port`, not waited for (see `_wait_until_up`)."""
-    command = [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    # tools.action_server: rasa_sdk with its log records redacted
+    command = [str(BIN / "python"), "-m", "tools.action_server", "--actions", "actions"]
+    command += ["--port", str(port)]
     return _spawn(command, log, env, echo_logs, own_session)
 
 
