@@ -16,11 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from actions.data_files import DataFileError, load_yaml
+from conversation_store.listed_names import ListedNames, fold, read_list
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "redaction.yml"
 FAILED = "[redacted]"  # stands for a whole text (or nested value) whose redaction failed
@@ -64,7 +66,28 @@ def _real_date(text: str) -> bool:
     return (1 <= first <= 31 and 1 <= second <= 12) or (1 <= first <= 12 and 1 <= second <= 31)
 
 
-CHECKS: dict[str, Callable[[str], bool]] = {"nhs": _nhs_check_digit_ok, "date": _real_date}
+# A full date of the last years without a label is the date of an onset, a scan or an
+# appointment ("MRI on 12.01.2025"), kept for the reader; an older one may be a birth date.
+RECENT_YEARS = 10
+
+
+def _older_date(text: str) -> bool:
+    """A date (with its day, or a month name) whose year is more than RECENT_YEARS back."""
+    numbers = re.findall(r"\d+", text)
+    years = [int(n) for n in numbers if len(n) == 4]
+    if not years and len(numbers) == 3 and len(numbers[2]) == 2:  # "3.5.24"
+        short, this_year = int(numbers[2]), date.today().year
+        years = [2000 + short if 2000 + short <= this_year else 1900 + short]
+    if len(numbers) == 3 and not _real_date(text):
+        return False
+    return bool(years) and years[0] < date.today().year - RECENT_YEARS
+
+
+CHECKS: dict[str, Callable[[str], bool]] = {
+    "nhs": _nhs_check_digit_ok,
+    "date": _real_date,
+    "older_date": _older_date,
+}
 
 
 # --- the rules --------------------------------------------------------------------------------
@@ -133,6 +156,10 @@ class NameRules:
     particles: tuple[tuple[str, ...], ...]  # ("von", "der"), longest first
     max_words: int
     patterns: tuple[Pattern, ...]  # names found without a cue before them
+    # normalised cues ("thanks", "this is") after which only a listed name is a name:
+    # "Thank you Ibuprofen helped", "This is Ibuprofen 400"
+    listed_only: frozenset[str] = frozenset()
+    listed: ListedNames | None = None  # names found by the lists, without a cue
 
     def __post_init__(self) -> None:
         # A text repeating one phrase many times would otherwise cost a Python-level
@@ -145,6 +172,9 @@ class NameRules:
             yield from pattern.spans(text, lowered)
         if any(word in lowered for word in self.cue_words):
             yield from self._after_cues(text)
+        # a text without a capital letter can hold a listed name only before "here"
+        if self.listed is not None and (lowered != text or "here" in lowered or "hier" in lowered):
+            yield from self.listed.spans(text)
 
     def _after_cues(self, text: str) -> Iterator[tuple[int, int]]:
         # The words after a cue are only looked at (a lookahead), not consumed, so that the
@@ -153,26 +183,41 @@ class NameRules:
         for match in self.cues.finditer(text):
             if match.start() < covered:
                 continue
-            first = match.group("first")
-            if not (first[0].isupper() or _normalise(match.group("cue")) in self.strong):
+            first, cue = match.group("first"), _normalise(match.group("cue"))
+            strong = cue in self.strong
+            # a weak cue takes a capitalised word, or a listed name in lowercase ("vg sabine");
+            # not an acronym ("ich bin HIV positiv")
+            listed = self.listed is not None and self.listed.is_listed(first)
+            if cue in self.listed_only and not listed:
                 continue
-            length = self._name_end(match.group("rest"))
+            if not strong and (len(first) > 1 and first.isupper()):
+                continue
+            # in lowercase, a first name only: the surnames hold words ("it's long gone")
+            lowercase_listed = (
+                self.listed is not None
+                and not first[0].isupper()
+                and self.listed.is_first_name(first)
+            )
+            if not (first[0].isupper() or strong or lowercase_listed):
+                continue
+            length = self._name_end(match.group("rest"), lowercase_listed and not strong)
             if length:
                 covered = match.start("rest") + length
                 yield match.start("rest"), covered
 
-    def _name_end(self, rest: str) -> int:
-        """Where the name ends in the words after a cue (0: they do not start with one)."""
+    def _name_end(self, rest: str, only_listed: bool = False) -> int:
+        """Where the name ends in the words after a cue (0: they do not start with one);
+        `only_listed`: a lowercase name, continued only by listed names ("mfg jan-niklas")."""
         words = rest.split()
         if self._not_a_name(words[0]):
             return 0
-        taken = self._name_length(words)
+        taken = self._name_length(words, only_listed)
         end = [m.end() for m in _WORD.finditer(rest)][taken - 1]
         if rest[end - 2 : end].lower() in ("'s", f"{_APOSTROPHE}s"):  # "Dr. [name]'s patient"
             end -= 2
         return end
 
-    def _name_length(self, words: list[str]) -> int:
+    def _name_length(self, words: list[str], only_listed: bool = False) -> int:
         """How many of the words after a cue are the name, the first one being a name."""
         lowercase_name = not words[0][0].isupper()  # "my name is anna schmidt"
         taken, names, i = 1, 1, 1
@@ -183,6 +228,8 @@ class NameRules:
             if not word or (skip and not word[0].isupper()) or self._not_a_name(word):
                 break
             if not (word[0].isupper() or lowercase_name):
+                break
+            if only_listed and not (self.listed and self.listed.is_listed(word)):
                 break
             i += skip + 1
             taken, names = i, names + 1
@@ -421,6 +468,9 @@ class _Reader:
             "not_names",
             "not_name_endings",
             "patterns",
+            "listed_only",
+            "lists",
+            "also_words",
         }
         names = self.mapping(value, keys, "names")
         strong = self.phrases(names.get("strong"), "names", "strong")
@@ -438,20 +488,69 @@ class _Reader:
         raw_patterns = names.get("patterns") or []
         if not isinstance(raw_patterns, list):
             raise self.fail("must be a list", "names", "patterns")
+        not_names = frozenset(
+            p.lower() for p in self.phrases(names.get("not_names"), "names", "not_names")
+        )
+        not_name_ending = re.compile(_alternation([e.lower() for e in endings]) + r"\Z")
+        listed_only = (
+            frozenset(
+                _normalise(p)
+                for p in self.phrases(names.get("listed_only"), "names", "listed_only")
+            )
+            if "listed_only" in names
+            else frozenset()
+        )
+        unknown_cues = sorted(listed_only - {_normalise(p) for p in strong + weak})
+        if unknown_cues:
+            raise self.fail(f"{unknown_cues} are not cues (strong or weak)", "names", "listed_only")
         return NameRules(
+            listed_only=listed_only,
+            listed=self.listed_names(names, not_names, not_name_ending, max_words),
             cues=cues,
             cue_words=_first_words(strong + weak),
             strong=frozenset(_normalise(p) for p in strong),
-            not_names=frozenset(
-                p.lower() for p in self.phrases(names.get("not_names"), "names", "not_names")
-            ),
-            not_name_ending=re.compile(_alternation([e.lower() for e in endings]) + r"\Z"),
+            not_names=not_names,
+            not_name_ending=not_name_ending,
             particles=tuple(sorted(particles, key=len, reverse=True)),
             max_words=max_words,
             patterns=tuple(
                 self.pattern(p, "names", f"patterns[{i}]") for i, p in enumerate(raw_patterns)
             ),
         )
+
+    def listed_names(
+        self,
+        names: dict,
+        not_names: frozenset[str],
+        not_name_ending: re.Pattern[str],
+        max_words: int,
+    ) -> ListedNames | None:
+        """The first-name and surname lists (`lists`: first, last: paths beside the data file)."""
+        if "lists" not in names:
+            return None
+        lists = self.mapping(names["lists"], {"first", "last"}, "names", "lists")
+        read: dict[str, frozenset[str]] = {}
+        for key in ("first", "last"):
+            relative = lists.get(key)
+            if not isinstance(relative, str) or not relative.strip():
+                raise self.fail("must be a path", "names", f"lists.{key}")
+            path = self.path.parent / relative
+            try:
+                read[key] = read_list(path)
+            except (OSError, UnicodeDecodeError) as error:
+                raise self.fail(f"cannot read {path}: {error}", "names", f"lists.{key}") from error
+            if not read[key]:
+                raise self.fail(f"{path} lists no names", "names", f"lists.{key}")
+        also = frozenset(
+            fold(p) for p in self.phrases(names.get("also_words"), "names", "also_words")
+        )
+
+        def not_a_name(word: str) -> bool:
+            lowered = word.lower()
+            ending = not_name_ending.search(lowered)
+            return lowered in not_names or (ending is not None and ending.start() >= 3)
+
+        return ListedNames(read["first"] - also, read["last"], also, max_words, not_a_name)
 
 
 _SPACE = " "  # in a trie: any run of whitespace

@@ -1,0 +1,142 @@
+"""Names found without a cue word, by looking them up in lists of first names and surnames.
+
+The lists (data/names/*.txt) are built by tools/build_name_lists.py from Faker's person-name
+data. A capitalised first name of the list ("Jürgen", "Ayşe") is a name anywhere, and so are
+the capitalised words right after it ("Ayşe Kaya", "Kerstin Wolf"). Words that are also
+ordinary words ("Rose", "Mark", "Will": the data file's `also_words`) are names only after a
+cue, or before "here"/"hier" ("Mark here."). A capitalised word that is not on the list is
+never taken for a name without a cue: German capitalises every noun ("Rücken", "Ischias").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+# a word of a name, joined by an apostrophe or hyphen ("O'Neill", "Jan-Niklas")
+_APOSTROPHES = "'\u2019"  # the typographic one, as phones type it
+_TOKEN = re.compile(rf"[^\W\d_]+(?:[{_APOSTROPHES}-][^\W\d_]+)*")
+_HERE = re.compile(r"(?<!\w)(?:here|hier)(?!\w)", re.IGNORECASE)
+_SIMPLE_TOKEN = re.compile(r"[^\W\d_]+")
+_NEXT = re.compile(r"[ \t]{1,2}(" + _TOKEN.pattern + ")")  # the next word of the same name
+
+
+@lru_cache(maxsize=16384)  # a text repeating words ("Aa Aa Aa ...") must not cost a fold each
+def fold(word: str) -> str:
+    """Lowercase without accents, as the lists are looked up: "Ayşe" is listed as "Ayse"."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().replace("ß", "ss"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace(
+        "\u0131", "i"
+    )  # Turkish dotless i
+
+
+def read_list(path: Path) -> frozenset[str]:
+    """The names of a list file (one a line, # comments), folded (see `fold`)."""
+    lines = path.read_text("utf-8").splitlines()
+    return frozenset(fold(line.strip()) for line in lines if line.strip() and line[0] != "#")
+
+
+def _parts(word: str) -> list[str]:
+    return re.split(rf"[-{_APOSTROPHES}]", fold(word))
+
+
+@dataclass(frozen=True)
+class ListedNames:
+    first: frozenset[str]  # first names that are names without a cue
+    last: frozenset[str]
+    also_words: frozenset[str]  # first names that are also ordinary words
+    max_words: int
+    not_a_name: Callable[[str], bool]  # the cue rules' own check ("Ich", "Montag")
+
+    def __post_init__(self) -> None:
+        # looked up once per distinct word (see `fold`)
+        for method in ("is_listed", "is_first_name", "not_a_name"):
+            cached = lru_cache(maxsize=16384)(getattr(self, method))
+            object.__setattr__(self, method, cached)
+
+    def is_listed(self, word: str) -> bool:
+        """A first name or surname of the lists (a hyphenated one by its first part)."""
+        folded = fold(word)
+        first_part = _parts(word)[0]
+        return any(w in self.first or w in self.last for w in (folded, first_part))
+
+    def is_first_name(self, word: str) -> bool:
+        return fold(word) in self.first or _parts(word)[0] in self.first
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        yield from self._capitalised_first_names(text)
+        if "here" in text.lower() or "hier" in text.lower():
+            yield from self._before_here(text)
+
+    def _capitalised_first_names(self, text: str) -> Iterator[tuple[int, int]]:
+        # The distinct words are looked up first, so that a text of many words costs one
+        # regex pass unless it holds a first name.
+        chunks = {
+            chunk for chunk in set(text.split()) if chunk[0].isupper() or not chunk[0].isalpha()
+        }
+        words = {word for chunk in chunks for word in _SIMPLE_TOKEN.findall(chunk)}
+        names = {
+            word
+            for word in words
+            if _titlecase(word)
+            and self.is_first_name(word)
+            and not self.not_a_name(word)
+            and fold(word) not in self.also_words  # "German": "Germán" is folded
+        }
+        if not names:
+            return
+        alternatives = "|".join(map(re.escape, sorted(names)))
+        found = re.compile(
+            rf"(?<![^\W\d_@.#/\\{_APOSTROPHES}-])(?:{alternatives})"
+            rf"(?:[{_APOSTROPHES}-][^\W\d_]+)*(?![^\W\d_])"
+        )
+        covered = 0
+        for match in found.finditer(text):
+            if match.start() >= covered:
+                covered = self._extend(text, match.end())
+                yield match.start(), covered
+
+    def _extend(self, text: str, end: int) -> int:
+        """The end of the name that starts with a first name ending at `end`: the capitalised
+        words that follow it ("Hans Peter Müller"), up to max_words in all."""
+        for _ in range(self.max_words - 1):
+            match = _NEXT.match(text, end)
+            if not match:
+                break
+            word = match.group(1)
+            if not word[0].isupper() or word.isupper() or self.not_a_name(word):
+                break
+            end = match.end()
+        return end
+
+    def _before_here(self, text: str) -> Iterator[tuple[int, int]]:
+        """ "Mark here", "olga petrova here", "Ayşe Kaya hier": one or two words before it."""
+        for here in _HERE.finditer(text):
+            offset = max(0, here.start() - 80)
+            words = list(_TOKEN.finditer(text, offset, here.start()))[-2:]
+            if not words or text[words[-1].end() : here.start()].strip(" \t"):
+                continue
+            last = words[-1]
+            if len(words) == 2 and not text[words[0].end() : last.start()].strip(" \t"):
+                first = words[0]
+                if self._here_name(first.group()) and not self.not_a_name(last.group()):
+                    yield first.start(), last.end()
+                    continue
+            if self._here_name(last.group()):
+                yield last.start(), last.end()
+
+    def _here_name(self, word: str) -> bool:
+        lowered = _parts(word)[0]
+        if self.not_a_name(word):
+            return False
+        if word[0].isupper():
+            return lowered in self.first or lowered in self.also_words
+        return lowered in self.first
+
+
+def _titlecase(word: str) -> bool:
+    return word[0].isupper() and not word.isupper()
