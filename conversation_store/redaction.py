@@ -166,11 +166,14 @@ class NameRules:
         # decision per repetition; real messages rarely repeat one.
         object.__setattr__(self, "_name_end", lru_cache(maxsize=4096)(self._name_end))
         object.__setattr__(self, "_particle_starts", frozenset(p[0] for p in self.particles))
+        # one regex pass rather than a substring search per cue word (there are ~70)
+        cue_word = re.compile(_alternation(list(self.cue_words)).replace(r"\s+", " "))
+        object.__setattr__(self, "_cue_word", cue_word)
 
     def spans(self, text: str, lowered: str) -> Iterator[tuple[int, int]]:
         for pattern in self.patterns:
             yield from pattern.spans(text, lowered)
-        if any(word in lowered for word in self.cue_words):
+        if self._cue_word.search(lowered):  # type: ignore[attr-defined]
             yield from self._after_cues(text)
         # a text without a capital letter can hold a listed name only before "here"
         if self.listed is not None and (lowered != text or "here" in lowered or "hier" in lowered):
