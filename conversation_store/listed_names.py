@@ -97,7 +97,7 @@ class ListedNames:
         covered = 0
         for match in found.finditer(text):
             if match.start() >= covered:
-                covered = self._extend(text, match.end())
+                covered = self._extend(text, _without_possessive(match))
                 yield match.start(), covered
 
     def _extend(self, text: str, end: int) -> int:
@@ -110,7 +110,7 @@ class ListedNames:
             word = match.group(1)
             if not word[0].isupper() or word.isupper() or self.not_a_name(word):
                 break
-            end = match.end()
+            end = _without_possessive(match)
         return end
 
     def _before_here(self, text: str) -> Iterator[tuple[int, int]]:
@@ -136,6 +136,12 @@ class ListedNames:
         if word[0].isupper():
             return lowered in self.first or lowered in self.also_words
         return lowered in self.first
+
+
+def _without_possessive(match: re.Match[str]) -> int:
+    """The end of the matched name without an English "'s": "[name]'s back"."""
+    end = match.end()
+    return end - 2 if match.string[end - 2 : end] in ("'s", "\u2019s") else end
 
 
 def _titlecase(word: str) -> bool:

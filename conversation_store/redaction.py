@@ -191,7 +191,8 @@ class NameRules:
             # a weak cue takes a capitalised word, or a listed name in lowercase ("vg sabine");
             # not an acronym ("ich bin HIV positiv")
             listed = self.listed is not None and self.listed.is_listed(first)
-            if cue in self.listed_only and not listed:
+            # after "thanks", "im": a first name, as the surnames hold words ("im Sommer")
+            if cue in self.listed_only and not (listed and self.listed.is_first_name(first)):  # type: ignore[union-attr]
                 continue
             if not strong and (len(first) > 1 and first.isupper()):
                 continue

@@ -363,6 +363,8 @@ def test_a_data_file_that_is_not_yaml_or_missing_is_a_redaction_data_error(tmp_p
         ("vg sabine", "vg [name]"),
         ("Meine Oma Irmgard hat Osteoporose", "Meine Oma [name] hat Osteoporose"),
         ("Hier ist Herr Yildiz, wieder ich", "Hier ist Herr [name], wieder ich"),
+        ("Sarah's back hurts", "[name]'s back hurts"),
+        ("hey im tom, my back hurts", "hey im [name], my back hurts"),
     ],
 )
 def test_a_name_without_a_cue_word_is_found_by_the_name_lists(text, stored):
@@ -383,6 +385,8 @@ def test_a_name_without_a_cue_word_is_found_by_the_name_lists(text, stored):
         "No thanks, I'd rather read it here",
         "it's long gone, no fever now",
         "Ist Tilidin stärker als Novalgin oder Diclofenac?",
+        "Die Schmerzen kamen im Sommer, im Herbst werde ich 70",
+        "Allen Patienten hilft Wärme, darin sind sich alle einig",
     ],
 )
 def test_drugs_body_parts_exercises_and_german_nouns_are_not_taken_for_names(text):
@@ -399,6 +403,8 @@ def test_drugs_body_parts_exercises_and_german_nouns_are_not_taken_for_names(tex
         ("anna[at]example[dot]org bitte", "[email] bitte"),
         ("hans punkt meier ät gmx punkt de", "[email]"),
         ("an xn--mller-kva.de: info@xn--mller-kva.de", "an xn--mller-kva.de: [email]"),
+        ("anna @ web . de", "[email]"),
+        ("meine Mail ist anna at web.de", "meine Mail ist [email]"),
     ],
 )
 def test_an_internationalised_or_written_out_e_mail_address_is_an_email(text, stored):
@@ -426,6 +432,7 @@ def test_a_phone_number_with_an_international_prefix_is_a_phone_not_an_nhs_numbe
 
 def test_a_phone_number_in_parentheses_is_a_phone():
     assert redact_text("reach me (0171 1234567) after 5") == "reach me ([phone]) after 5"
+    assert redact_text("call +1 (555) 123-4567") == "call [phone]"
 
 
 def test_the_name_lists_come_from_the_data_files_and_a_missing_list_names_the_field(tmp_path):
