@@ -112,3 +112,30 @@ def private_test_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[N
     patch.setenv(KEY_ENV, TEST_ID_KEY)
     yield
     patch.undo()
+
+
+# --- figures: measured on every run, printed at the end (also under pytest-xdist) ----------
+
+
+@pytest.fixture
+def report_figure(request: pytest.FixtureRequest):
+    """`report_figure(text)` keeps a measured figure with the test's report; the terminal
+    summary prints every figure, so they appear on every run, with or without workers."""
+
+    def report(text: str) -> None:
+        request.node.user_properties.append(("figure", text))
+
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    figures: list[str] = []
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for key, value in getattr(report, "user_properties", ()):
+                if key == "figure" and value not in figures:
+                    figures.append(value)
+    if figures:
+        terminalreporter.section("measured figures")
+        for figure in figures:
+            terminalreporter.write_line(figure)

@@ -61,21 +61,19 @@ def test_the_corpora_are_big_enough_and_every_rule_has_examples_in_both_language
 
 
 @pytest.mark.parametrize("name", DEVELOPMENT)
-def test_no_emergency_of_a_development_corpus_is_missed(name, capsys):
+def test_no_emergency_of_a_development_corpus_is_missed(name, report_figure):
     report = evaluate(CORPORA / name)
-    with capsys.disabled():
-        print(f"\nred-flag triage on {name} (development set):\n{report.table()}")
+    report_figure(f"red-flag triage on {name} (development set):\n{report.table()}")
     emergencies = [c["text"] for o, c in report.misses if c["expected"] == "emergency"]
     assert not emergencies, f"emergencies neither escalated nor asked about: {emergencies}"
 
 
-def test_the_frozen_half_is_unchanged_and_does_not_fall_below_its_figures(capsys):
+def test_the_frozen_half_is_unchanged_and_does_not_fall_below_its_figures(report_figure):
     assert hashlib.sha256(FROZEN.read_bytes()).hexdigest() == FROZEN_SHA256, (
         "corpus_3_frozen.yml changed: it is the held-out set, nobody edits it"
     )
     report = evaluate(FROZEN)
-    with capsys.disabled():
-        print(f"\nred-flag triage on the FROZEN held-out half:\n{report.table()}")
+    report_figure(f"red-flag triage on the FROZEN held-out half:\n{report.table()}")
     got = {
         "emergency_or_asked": sum(
             report.hits_or_asked[(Urgency.EMERGENCY, x)] for x in ("en", "de")
@@ -98,7 +96,7 @@ def test_every_escalation_names_its_reason_in_plain_words():
             assert rule.reason[language.value].strip() and rule.ask[language.value].endswith("?")
 
 
-def test_no_red_flag_is_triaged_below_its_level_and_false_alarms_stay_rare(capsys):
+def test_no_red_flag_is_triaged_below_its_level_and_false_alarms_stay_rare(report_figure):
     missed, false_alarms = [], []
     hits, totals = Counter(), Counter()
     negatives = [c for c in CORPUS if c["expected"] == "none"]
@@ -113,12 +111,12 @@ def test_no_red_flag_is_triaged_below_its_level_and_false_alarms_stay_rare(capsy
             hits[expected] += 1
         else:
             missed.append((case.get("rule"), got.value, case["text"]))
-    with capsys.disabled():
-        print("\nred-flag triage on the corpus:")
-        for level in (Urgency.EMERGENCY, Urgency.URGENT, Urgency.ROUTINE):
-            print(f"  recall {level.value:9} {hits[level]}/{totals[level]}")
-        rate = len(false_alarms) / len(negatives)
-        print(f"  false alarms {len(false_alarms)}/{len(negatives)} = {rate:.1%}")
+    lines = ["red-flag triage on the corpus (development set):"]
+    for level in (Urgency.EMERGENCY, Urgency.URGENT, Urgency.ROUTINE):
+        lines.append(f"  recall {level.value:9} {hits[level]}/{totals[level]}")
+    rate = len(false_alarms) / len(negatives)
+    lines.append(f"  false alarms {len(false_alarms)}/{len(negatives)} = {rate:.1%}")
+    report_figure("\n".join(lines))
     assert not missed, f"triaged below their level: {missed}"
     assert len(false_alarms) / len(negatives) < MAX_FALSE_ALARM_RATE, false_alarms
 
