@@ -1,8 +1,9 @@
 """Serve the website widget's demo page and bundle, for trying the widget and for its tests.
 
-Only two things are served: the demo page (widget/demo/index.html, with the Rasa server's URL
-and the language filled in; `?lang=de` for German) and widget/dist/backpain-widget.js. Every
-other path is 404: no directory listing, no other file of the repository.
+Only two things are served: the demo page (widget/demo/index.html, with the Rasa server's URL,
+its socket.io path, the emergency number (BOT_EMERGENCY_NUMBER, default 112) and the language
+filled in; `?lang=de` for German) and widget/dist/backpain-widget.js. Every other path is 404:
+no directory listing, no other file of the repository.
 Usage: python -m tools.widget_host --rasa-url http://localhost:5005 --port 8080
 The Rasa server must allow this page's origin: BOT_WIDGET_ORIGINS=http://127.0.0.1:8080
 """
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import html
+import os
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +26,22 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEMO_PAGE = PROJECT_DIR / "widget" / "demo" / "index.html"
 BUNDLE = PROJECT_DIR / "widget" / "dist" / "backpain-widget.js"
 TITLES = {"en": "Back pain assistant", "de": "Rückenschmerz-Assistent"}
+DEFAULT_EMERGENCY_NUMBER = "112"
+PHONE_NUMBER = re.compile(r"\+?\d{2,15}")  # what the widget accepts in a tel: link
+
+
+def emergency_number(environment: Mapping[str, str] = os.environ) -> str:
+    """BOT_EMERGENCY_NUMBER (the number the assistant tells patients to call), default 112."""
+    number = environment.get("BOT_EMERGENCY_NUMBER", "").strip() or DEFAULT_EMERGENCY_NUMBER
+    if not PHONE_NUMBER.fullmatch(re.sub(r"[\s\-/]", "", number)):
+        raise ValueError(f"BOT_EMERGENCY_NUMBER is not a phone number: {number!r}")
+    return number
+
+
+def checked_socket_path(path: str) -> str:
+    if path and not re.fullmatch(r"/[^?#\s]*", path):
+        raise ValueError(f"the socket.io path must start with '/': {path!r}")
+    return path
 
 
 def bundle_missing_message() -> str | None:
@@ -31,8 +50,15 @@ def bundle_missing_message() -> str | None:
     return f"{BUNDLE.relative_to(PROJECT_DIR)} is missing: run `make widget` to build it"
 
 
-def demo_page(rasa_url: str, language: str) -> bytes:
-    values = {"RASA_URL": rasa_url.rstrip("/"), "LANGUAGE": language, "TITLE": TITLES[language]}
+def demo_page(rasa_url: str, language: str, number: str = "112", socket_path: str = "") -> bytes:
+    """The demo page; an empty `socket_path` leaves the widget's default (<path>/socket.io)."""
+    values = {
+        "RASA_URL": rasa_url.rstrip("/"),
+        "LANGUAGE": language,
+        "TITLE": TITLES[language],
+        "EMERGENCY_NUMBER": number,
+        "SOCKET_PATH": socket_path,
+    }
     page = DEMO_PAGE.read_text(encoding="utf-8")
     for name, value in values.items():
         page = page.replace("{{" + name + "}}", html.escape(value, quote=True))
@@ -51,7 +77,7 @@ def content_security_policy(rasa_url: str) -> str:
     )
 
 
-def handler_for(rasa_url: str) -> type[BaseHTTPRequestHandler]:
+def handler_for(rasa_url: str, number: str, socket_path: str) -> type[BaseHTTPRequestHandler]:
     class WidgetHandler(BaseHTTPRequestHandler):
         server_version = "widget-host"
         sys_version = ""
@@ -68,7 +94,7 @@ def handler_for(rasa_url: str) -> type[BaseHTTPRequestHandler]:
             if url.path in ("/", "/index.html"):
                 language = parse_qs(url.query).get("lang", ["en"])[0]
                 language = language if language in TITLES else "en"
-                body = demo_page(rasa_url, language)
+                body = demo_page(rasa_url, language, number, socket_path)
                 headers["Content-Type"] = "text/html; charset=utf-8"
                 headers["Content-Security-Policy"] = content_security_policy(rasa_url)
                 status = HTTPStatus.OK
@@ -95,13 +121,20 @@ def handler_for(rasa_url: str) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def serving_widget(
-    rasa_url: str, port: int | None = None, interface: str = "127.0.0.1"
+    rasa_url: str,
+    port: int | None = None,
+    interface: str = "127.0.0.1",
+    number: str | None = None,
+    socket_path: str = "",
 ) -> Iterator[str]:
-    """The demo page's URL, served from a background thread for the `with` block."""
+    """The demo page's URL, served from a background thread for the `with` block.
+    `number`: the emergency number the page gives the widget (default: BOT_EMERGENCY_NUMBER)."""
     missing = bundle_missing_message()
     if missing:
         raise FileNotFoundError(missing)
-    server = ThreadingHTTPServer((interface, port or 0), handler_for(rasa_url))
+    number = number or emergency_number()
+    handler = handler_for(rasa_url, number, checked_socket_path(socket_path))
+    server = ThreadingHTTPServer((interface, port or 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="widget-host", daemon=True)
     thread.start()
@@ -120,14 +153,22 @@ def main() -> None:
     parser.add_argument("--rasa-url", default="http://localhost:5005")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--interface", default="127.0.0.1")
+    parser.add_argument(
+        "--socket-path", default="", help="the Rasa server's socket.io path (socketio_path)"
+    )
     arguments = parser.parse_args()
     try:
-        with serving_widget(arguments.rasa_url, arguments.port, arguments.interface) as url:
+        with serving_widget(
+            arguments.rasa_url,
+            arguments.port,
+            arguments.interface,
+            socket_path=arguments.socket_path,
+        ) as url:
             origin = url.rstrip("/")
             print(f"Widget demo: {url} (German: {url}?lang=de), talking to {arguments.rasa_url}")
             print(f"Start Rasa with BOT_WIDGET_ORIGINS={origin} so it accepts this page.")
             threading.Event().wait()
-    except FileNotFoundError as error:
+    except (FileNotFoundError, ValueError) as error:
         raise SystemExit(str(error)) from error
     except KeyboardInterrupt:
         pass

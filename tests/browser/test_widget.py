@@ -6,9 +6,14 @@ from __future__ import annotations
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+import yaml
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tools.servers import CREDENTIALS, free_port, running_servers
+from tools.widget_host import serving_widget
 
 from .conftest import Site, screenshot
 
@@ -19,6 +24,7 @@ OPEN_DE = "Chat mit dem Rückenschmerz-Assistenten öffnen"
 DISCLAIMER_EN = "This answer does not replace a visit to a doctor"
 DISCLAIMER_DE = "Diese Antwort ersetzt nicht den Besuch"
 EMERGENCY = "I suddenly can't control my bladder and my groin is numb"
+SOCKETIO_CHANNEL = "channels.website_socketio.WebsiteSocketIOInput"
 
 
 class Widget:
@@ -36,6 +42,7 @@ class Widget:
         self.errors = page.locator("backpain-widget .msg.error")
         self.replies = page.locator("backpain-widget .reply")
         self.banner = page.get_by_role("alert")
+        self.typing = page.locator("backpain-widget .typing")
 
     def open(self, connected: bool = True) -> Widget:
         self.launcher.click()
@@ -325,3 +332,232 @@ def test_without_a_server_the_widget_says_it_is_reconnecting_and_a_send_fails_cl
     expect(widget.user).to_have_count(0)
     expect(widget.input).to_have_value("my lower back hurts")  # nothing the patient typed is lost
     screenshot(page, "server-down")
+
+
+def shadow_eval(page: Page, script: str) -> object:
+    """Evaluate `script`, a function of the widget's shadow root, in the page."""
+    return page.evaluate(f"() => ({script})(document.querySelector('backpain-widget').shadowRoot)")
+
+
+def test_a_message_sent_while_an_answer_is_awaited_is_held_so_each_answer_follows_its_question(
+    site: Site, page: Page
+) -> None:
+    page.goto(site.url)
+    widget = Widget(page).open()
+    # Two messages in the same tick: the second is sent before the first can be answered.
+    # What the widget shows is read in that tick too (a warm server answers in milliseconds).
+    held = shadow_eval(
+        page,
+        """root => {
+            const input = root.querySelector("textarea"), form = root.querySelector("form");
+            input.value = "my lower back hurts"; form.requestSubmit();
+            input.value = "which exercises help?"; form.requestSubmit();
+            const hold = root.querySelector(".hold");
+            return {
+                questions: root.querySelectorAll(".msg.user").length,
+                hold: hold && !hold.hidden ? [hold.getAttribute("role"), hold.textContent] : null,
+                input: input.value,
+                sendDisabled: root.querySelector(".send").getAttribute("aria-disabled"),
+            };
+        }""",
+    )
+    # Held, said so (announced as a status), and nothing the patient typed is lost.
+    assert held == {
+        "questions": 1,
+        "hold": ["status", "Please wait for the answer to your last message before sending "
+                 "the next one. What you typed stays in the box."],
+        "input": "which exercises help?",
+        "sendDisabled": "true",
+    }  # fmt: skip
+    expect(widget.bot).to_have_count(1)
+    expect(widget.user).to_have_count(1)
+    expect(page.locator("backpain-widget .hold")).to_be_hidden()
+    send = page.get_by_role("button", name="Send message")
+    expect(send).not_to_have_attribute("aria-disabled", "true")
+    expect(widget.input).to_have_value("which exercises help?")
+    widget.input.press("Enter")
+    expect(widget.bot).to_have_count(2)
+    expect(widget.typing).to_be_hidden()
+    # Each answer directly under its own question.
+    turns = page.locator("backpain-widget .messages > .msg")
+    expect(turns).to_have_count(4)
+    assert turns.evaluate_all("nodes => nodes.map(n => n.classList[1])") == [
+        "user", "bot", "user", "bot"
+    ]  # fmt: skip
+    expect(turns.nth(0)).to_contain_text("my lower back hurts")
+    expect(turns.nth(1)).to_contain_text("lower back")
+    expect(turns.nth(2)).to_contain_text("which exercises help?")
+    expect(turns.nth(3)).to_contain_text("Exercises")
+    expect(widget.errors).to_have_count(0)  # and no "no answer arrived"
+    screenshot(page, "held-second-message")
+
+
+@pytest.mark.parametrize(
+    ("query", "open_label", "refusal"),
+    [
+        ("", OPEN_EN, "This page is not allowed to use the assistant"),
+        ("?lang=de", OPEN_DE, "Diese Seite darf den Assistenten nicht verwenden"),
+    ],
+)
+def test_a_page_on_an_origin_the_server_refuses_says_it_is_not_allowed(
+    site: Site, page: Page, query: str, open_label: str, refusal: str
+) -> None:
+    # The same server, but this page's origin (another port) is not in BOT_WIDGET_ORIGINS.
+    with serving_widget(site.rasa_url) as refused_page:
+        page.goto(refused_page + query)
+        widget = Widget(page, open_label, re.compile("Your message|Ihre Nachricht")).open(
+            connected=False
+        )
+        status = page.locator("backpain-widget .status")
+        expect(status).to_have_text(re.compile(refusal))
+        expect(status).to_have_attribute("role", "status")
+        page.wait_for_timeout(3000)  # no retry turns it back into "Reconnecting…"
+        expect(status).to_have_text(re.compile(refusal))
+        widget.input.fill("my lower back hurts")
+        widget.input.press("Enter")
+        expect(widget.errors.last).to_contain_text(refusal)
+        expect(widget.input).to_have_value("my lower back hurts")
+        screenshot(page, f"refused-origin{query.replace('?lang=', '-')}")
+
+
+def test_the_notice_gives_the_configured_emergency_number(site: Site, page: Page) -> None:
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    with serving_widget(site.rasa_url, number="999") as page_999:
+        page.goto(page_999)
+        Widget(page).open(connected=False)
+        notice = page.locator("backpain-widget .notice")
+        expect(notice.get_by_role("link", name="999")).to_have_attribute("href", "tel:999")
+        expect(notice.get_by_role("link", name="112")).to_have_count(0)
+        screenshot(page, "notice-emergency-number")
+    # A number that is not one is named in the console, and the notice keeps 112.
+    page.goto(site.url)
+    page.evaluate(
+        """() => {
+            document.querySelector("backpain-widget").remove();
+            const s = document.createElement("script");
+            s.src = "backpain-widget.js";
+            s.dataset.serverUrl = "http://127.0.0.1:9";
+            s.dataset.emergencyNumber = "call us";
+            document.body.append(s);
+        }"""
+    )
+    Widget(page).open(connected=False)
+    notice = page.locator("backpain-widget .notice")
+    expect(notice.get_by_role("link", name="112")).to_have_attribute("href", "tel:112")
+    assert any('data-emergency-number is not a phone number: "call us"' in m for m in console)
+
+
+@pytest.fixture(scope="module")
+def sub_path_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """Rasa serving socket.io under /bot/socket.io, as behind https://clinic.example/bot, and
+    two pages: one with data-server-url ".../bot" (the path follows from it), one with the
+    server's origin and data-socket-path="/bot/socket.io"."""
+    work = tmp_path_factory.mktemp("sub-path")
+    credentials = yaml.safe_load(CREDENTIALS.read_text())
+    credentials[SOCKETIO_CHANNEL]["socketio_path"] = "/bot/socket.io"
+    (work / "credentials.yml").write_text(yaml.safe_dump(credentials))
+    rasa_port = free_port()
+    rasa_url = f"http://127.0.0.1:{rasa_port}"
+    with (
+        serving_widget(f"{rasa_url}/bot") as by_url,
+        serving_widget(rasa_url, socket_path="/bot/socket.io") as by_attribute,
+    ):
+        origins = ",".join(url.rstrip("/") for url in (by_url, by_attribute))
+        with running_servers(
+            rasa_port=rasa_port,
+            log_dir=work / "servers",
+            env={"BOT_WIDGET_ORIGINS": origins},
+            credentials=work / "credentials.yml",
+        ):
+            yield by_url, by_attribute
+
+
+def test_the_widget_reaches_a_server_hosted_under_a_sub_path(
+    sub_path_site: tuple[str, str], page: Page
+) -> None:
+    for url in sub_path_site:
+        page.goto(url)
+        widget = Widget(page).open()
+        expect(widget.say("my lower back hurts")).to_contain_text("About pain in the lower back")
+        requested = page.evaluate("() => performance.getEntries().map(e => e.name)")
+        assert any("/bot/socket.io/?EIO=4" in name for name in requested), requested
+        page.evaluate("() => sessionStorage.clear()")
+    screenshot(page, "sub-path")
+
+
+def focus_inside_panel(page: Page) -> bool:
+    inside = (
+        "root => !!root.activeElement && root.querySelector('.panel').contains(root.activeElement)"
+    )
+    return bool(shadow_eval(page, inside))
+
+
+def test_on_a_phone_tab_stays_in_the_full_screen_panel_and_escape_returns_to_the_launcher(
+    site: Site, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(site.url)
+        widget = Widget(page).open()
+        stops = set()
+        for key in ["Tab"] * 8 + ["Shift+Tab"] * 8:
+            page.keyboard.press(key)
+            assert focus_inside_panel(page), f"{key} left the panel"
+            stops.add(shadow_eval(page, "root => root.activeElement.outerHTML.slice(0, 40)"))
+        assert len(stops) >= 5  # close, notice link, log, input, send: all reached in turn
+        expect(widget.panel).to_have_attribute("aria-modal", "true")  # for screen readers
+        page.keyboard.press("Escape")
+        expect(widget.panel).to_be_hidden()
+        expect(widget.launcher).to_be_focused()
+    finally:
+        context.close()
+
+
+# Relative luminance and contrast ratio (WCAG 2.x) of the focus ring against what lies under
+# it: the element's own background for a ring drawn inside it, else the nearest ancestor with
+# an opaque background, across the shadow root up to the clinic's page.
+RING_CONTRAST = """root => {
+    const e = root.activeElement;
+    const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+    const opaque = (c) => { const v = rgb(c); return v.length < 4 || v[3] === 1; };
+    const lum = ([r, g, b]) => {
+        const f = (v) => ((v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const style = getComputedStyle(e);
+    let node = parseFloat(style.outlineOffset) < 0 ? e : e.parentElement || e.getRootNode().host;
+    let background = "rgb(255, 255, 255)";
+    while (node) {
+        const c = getComputedStyle(node).backgroundColor;
+        if (rgb(c).length && opaque(c) && c !== "rgba(0, 0, 0, 0)") { background = c; break; }
+        node = node.parentElement || node.getRootNode().host || null;
+    }
+    const [hi, lo] = [lum(rgb(style.outlineColor)), lum(rgb(background))].sort((a, b) => b - a);
+    return {
+        element: e.matches(".notice a") ? "notice link" : e.className || e.tagName,
+        ring: style.outlineColor, background,
+        style: style.outlineStyle, width: parseFloat(style.outlineWidth),
+        ratio: Math.round(((hi + 0.05) / (lo + 0.05)) * 100) / 100,
+    };
+}"""
+
+
+def test_the_focus_ring_contrasts_at_least_3_to_1_with_what_surrounds_it(
+    site: Site, page: Page
+) -> None:
+    page.goto(site.url)
+    widget = Widget(page).open()
+    widget.say("hello")  # quick replies, too
+    rings = []
+    for key in ["Shift+Tab"] * 9 + ["Tab"] * 11:  # from the input round to the launcher
+        page.keyboard.press(key)
+        if shadow_eval(page, "root => !!root.activeElement"):
+            rings.append(shadow_eval(page, RING_CONTRAST))
+    reached = {ring["element"] for ring in rings}
+    assert {"close", "notice link", "log", "reply", "send", "launcher"} <= reached, reached
+    for ring in rings:
+        assert ring["style"] == "solid" and ring["width"] >= 2, ring
+        assert ring["ratio"] >= 3, ring
+    screenshot(page, "focus-ring")

@@ -1,6 +1,7 @@
 // The back-pain assistant's website widget. Embed with one tag:
 //   <script src="backpain-widget.js" data-server-url="https://bot.clinic.example"
 //           data-language="de" data-title="Rückenschmerz-Assistent"></script>
+// Options (docs/widget.md): data-socket-path, data-emergency-number, data-reply-timeout.
 //
 // Security rule for this file: everything the patient types or the bot says is put on the page
 // as text (textContent / createTextNode), never as HTML.
@@ -18,13 +19,53 @@ const CONTRACT_GRACE_MS = 3000;
 // Read while the script runs; a tag manager may insert it so that currentScript is unset.
 const script = document.currentScript || document.querySelector("script[data-server-url]");
 
+// A configuration mistake is named in the console for the site's developer; the widget then
+// uses the safe default (or, without a usable server address, says it is not configured).
+function configError(message) {
+  console.error(`backpain-widget: ${message}`);
+}
+
+// "https://clinic.example/bot" -> origin "https://clinic.example", base path "/bot". The
+// origin alone goes to io(): socket.io-client would take a path in the URL for a namespace.
+function serverAddress(raw) {
+  if (!raw) return null;
+  try {
+    const url = new URL(raw, document.baseURI);
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("not http(s)");
+    return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, "") };
+  } catch {
+    configError(`data-server-url is not an http(s) address: "${raw}"`);
+    return null;
+  }
+}
+
+function socketPath(raw, address) {
+  const fallback = `${address ? address.basePath : ""}/socket.io`;
+  if (raw == null || raw === "") return fallback;
+  if (/^\/[^?#\s]*$/.test(raw)) return raw;
+  configError(`data-socket-path must be a path starting with "/" (got "${raw}"); using "${fallback}"`);
+  return fallback;
+}
+
+function emergencyNumber(raw) {
+  if (raw == null || raw === "") return null;
+  const number = telNumber(raw);
+  if (!number) configError(`data-emergency-number is not a phone number: "${raw}"`);
+  return number;
+}
+
 function readConfig() {
   const data = (script && script.dataset) || {};
   const pageLanguage = (document.documentElement.lang || "").slice(0, 2).toLowerCase();
   const language = ["en", "de"].includes(data.language) ? data.language : pageLanguage === "de" ? "de" : "en";
   const timeout = Number(data.replyTimeout);
+  const serverUrl = (data.serverUrl || "").trim().replace(/\/+$/, "");
+  const address = serverAddress(serverUrl);
   return {
-    serverUrl: (data.serverUrl || "").replace(/\/+$/, ""),
+    serverUrl,
+    serverOrigin: address ? address.origin : "",
+    socketPath: socketPath(data.socketPath, address),
+    emergencyNumber: emergencyNumber(data.emergencyNumber),
     language,
     title: data.title || strings(language).title,
     replyTimeout: timeout > 0 ? timeout : REPLY_TIMEOUT_MS,
@@ -76,6 +117,10 @@ function mount(config) {
   const store = createStore(config.serverUrl);
   const state = store.load() || { sessionId: newSessionId(), items: [], banner: null, replies: [], open: false };
   const save = () => store.save(state);
+  // The number to call: the page's data-emergency-number, else the last one the server sent
+  // (BOT_EMERGENCY_NUMBER, in an urgent answer), else 112.
+  const numberToCall = () => config.emergencyNumber || telNumber(state.serverNumber) || "112";
+  const fullScreen = window.matchMedia("(max-width: 480px)"); // as in styles.js
 
   const host = document.createElement("backpain-widget");
   const shadow = host.attachShadow({ mode: "open" });
@@ -92,12 +137,13 @@ function mount(config) {
   const closeButton = el("button", { class: "close", type: "button", "aria-label": t.close }, "×");
   const banner = el("div", { class: "banner", role: "alert", hidden: true });
   const status = el("div", { class: "status", role: "status", hidden: true });
+  const noticeNumber = el("a", { class: "number" });
   const notice = el(
     "div",
     { class: "notice" },
     el("h3", {}, t.noticeHeading),
     el("p", {}, t.notice[0]),
-    el("p", {}, t.notice[1], el("a", { href: "tel:112" }, "112"), "."),
+    el("p", {}, t.notice[1], noticeNumber, "."),
     el("p", {}, t.notice[2]),
     el("p", {}, t.notice[3]),
   );
@@ -108,7 +154,9 @@ function mount(config) {
   const input = el("textarea", { id: ids.input, rows: "1", maxlength: String(MAX_LENGTH), placeholder: t.placeholder, "aria-describedby": ids.counter, autocomplete: "off" });
   const sendButton = el("button", { class: "send", type: "submit", "aria-label": t.send }, icon(SEND_ICON));
   const counter = el("div", { class: "counter", id: ids.counter, "aria-live": "polite" });
-  const form = el("form", { class: "composer" }, el("label", { class: "visually-hidden", for: ids.input }, t.inputLabel), el("div", { class: "row" }, input, sendButton), counter);
+  // Said (and announced) when the patient tries to send while the last answer is awaited.
+  const hold = el("div", { class: "hold", role: "status", hidden: true });
+  const form = el("form", { class: "composer" }, hold, el("label", { class: "visually-hidden", for: ids.input }, t.inputLabel), el("div", { class: "row" }, input, sendButton), counter);
   const panel = el(
     "div",
     { class: "panel", id: ids.panel, role: "dialog", "aria-labelledby": ids.title, hidden: true, lang: config.language },
@@ -154,12 +202,18 @@ function mount(config) {
     banner.hidden = !b;
     if (!b) return banner.replaceChildren();
     const bt = strings(b.language);
-    const number = telNumber(b.number) || "112";
+    const number = telNumber(b.number) || numberToCall();
     banner.replaceChildren(
       el("div", {}, b.urgency === "emergency" ? bt.emergency : bt.urgent),
       el("a", { href: `tel:${number}` }, bt.call(number)),
     );
     banner.setAttribute("lang", b.language);
+  }
+
+  function renderNoticeNumber() {
+    const number = numberToCall();
+    noticeNumber.textContent = number;
+    noticeNumber.setAttribute("href", `tel:${number}`);
   }
 
   function scrollToEnd() {
@@ -188,6 +242,7 @@ function mount(config) {
   // --- open / close ----------------------------------------------------------------------
   function setOpen(open, { focus = true } = {}) {
     panel.hidden = !open;
+    markModal();
     root.classList.toggle("open", open);
     launcher.setAttribute("aria-expanded", String(open));
     state.open = open;
@@ -206,12 +261,43 @@ function mount(config) {
     if (event.key === "Escape") {
       event.preventDefault();
       setOpen(false);
+    } else if (event.key === "Tab" && fullScreen.matches) {
+      trapFocus(event);
     }
   });
 
+  // Full screen (a phone), the panel covers the page: Tab and Shift+Tab go round inside it
+  // instead of reaching the hidden page behind, and screen readers are told it is modal.
+  function markModal() {
+    if (fullScreen.matches && !panel.hidden) panel.setAttribute("aria-modal", "true");
+    else panel.removeAttribute("aria-modal");
+  }
+  fullScreen.addEventListener("change", markModal);
+
+  function focusStops() {
+    const candidates = panel.querySelectorAll("button, textarea, a[href], [tabindex='0']");
+    return [...candidates].filter((e) => !e.disabled && e.getClientRects().length > 0);
+  }
+
+  function trapFocus(event) {
+    const stops = focusStops();
+    if (!stops.length) return;
+    const at = stops.indexOf(shadow.activeElement);
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    if (event.shiftKey && (at <= 0)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (at === -1 || at === stops.length - 1)) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
   // --- connection --------------------------------------------------------------------------
   let socket = null;
-  let pending = null; // {timer} while a reply is awaited
+  let refused = false; // the server refused this page's origin: no retrying
+  let pending = null; // {timer} while a reply is awaited: one question at a time
   let turnTexts = [];
   let turnReplies = [];
   let graceTimer = null;
@@ -225,6 +311,15 @@ function mount(config) {
     if (pending) clearTimeout(pending.timer);
     pending = null;
     typing.hidden = true;
+    hold.hidden = true;
+    hold.textContent = "";
+    sendButton.removeAttribute("aria-disabled");
+  }
+
+  function startWaiting() {
+    typing.hidden = false;
+    sendButton.setAttribute("aria-disabled", "true");
+    pending = { timer: setTimeout(() => failPending(t.noAnswer), config.replyTimeout) };
   }
 
   function failPending(message) {
@@ -240,6 +335,10 @@ function mount(config) {
     state.replies = turnReplies;
     // The banner stays for the rest of the conversation; an emergency is never downgraded.
     const rank = { urgent: 1, emergency: 2 };
+    if (contract && telNumber(item.emergencyNumber)) {
+      state.serverNumber = telNumber(item.emergencyNumber);
+      renderNoticeNumber();
+    }
     if (contract && rank[item.urgency] && rank[item.urgency] >= (rank[state.banner?.urgency] || 0)) {
       state.banner = { urgency: item.urgency, number: item.emergencyNumber, language: item.language || config.language };
       renderBanner();
@@ -261,10 +360,22 @@ function mount(config) {
     graceTimer = setTimeout(() => finishTurn(null), CONTRACT_GRACE_MS);
   }
 
+  // engineio refuses a page whose origin is not in BOT_WIDGET_ORIGINS with HTTP 400 "<origin>
+  // is not an accepted origin." (readable to the page: channels/website_socketio.py). A server
+  // that is down or unreachable gives status 0 instead.
+  function originRefused(error) {
+    if (!error || error.description !== 400) return false;
+    try {
+      return /not an accepted origin/.test(error.context?.responseText || "");
+    } catch {
+      return false;
+    }
+  }
+
   function connect() {
-    if (socket || !config.serverUrl) return;
+    if (socket || !config.serverOrigin || refused) return;
     setStatus(t.connecting);
-    socket = io(config.serverUrl, { path: "/socket.io", reconnectionDelayMax: 5000 });
+    socket = io(config.serverOrigin, { path: config.socketPath, reconnectionDelayMax: 5000 });
     socket.on("connect", () => {
       setStatus(null);
       // The same session id after a reload or reconnect: the server continues the conversation.
@@ -281,13 +392,31 @@ function mount(config) {
       setStatus(t.reconnecting);
       failPending(t.lostAnswer);
     });
-    socket.on("connect_error", () => setStatus(t.reconnecting));
+    socket.on("connect_error", (error) => {
+      if (!originRefused(error)) return setStatus(t.reconnecting);
+      // Retrying cannot help until the clinic adds this page's origin on the server.
+      refused = true;
+      socket.io.reconnection(false);
+      socket.disconnect();
+      setStatus(t.refusedOrigin);
+    });
     socket.io.on("reconnect_attempt", () => setStatus(t.reconnecting));
   }
 
   function send(text, shownAs = text) {
     const message = text.trim().slice(0, MAX_LENGTH);
     if (!message) return false;
+    if (pending) {
+      // Held, not sent: an answer written before the last one arrived could be taken as the
+      // reply to a question that answer asks. The text stays in the box.
+      hold.hidden = false;
+      hold.textContent = t.waitForAnswer;
+      return false;
+    }
+    if (refused) {
+      add({ role: "error", text: t.refusedOrigin });
+      return false;
+    }
     if (!socket || !socket.connected) {
       add({ role: "error", text: t.sendOffline });
       return false;
@@ -296,9 +425,7 @@ function mount(config) {
     renderReplies();
     add({ role: "user", text: shownAs.trim().slice(0, MAX_LENGTH) });
     socket.emit("user_uttered", { message, session_id: state.sessionId });
-    stopWaiting();
-    typing.hidden = false;
-    pending = { timer: setTimeout(() => failPending(t.noAnswer), config.replyTimeout) };
+    startWaiting();
     scrollToEnd();
     return true;
   }
@@ -322,8 +449,9 @@ function mount(config) {
   for (const item of state.items) messages.append(renderItem(item));
   renderReplies();
   renderBanner();
+  renderNoticeNumber();
   updateCounter();
-  if (!config.serverUrl) {
+  if (!config.serverOrigin) {
     setStatus(t.notConfigured);
   } else if (state.open) {
     setOpen(true, { focus: false });

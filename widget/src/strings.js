@@ -23,7 +23,13 @@ export const STRINGS = {
     typing: "The assistant is typing…",
     connecting: "Connecting…",
     reconnecting: "Reconnecting… The connection to the server was lost.",
-    notConfigured: "The chat is not configured (data-server-url is missing).",
+    notConfigured: "The chat is not configured (data-server-url is missing or not a web address).",
+    refusedOrigin:
+      "This page is not allowed to use the assistant. Please contact the clinic another way; " +
+      "in an emergency call the emergency number.",
+    waitForAnswer:
+      "Please wait for the answer to your last message before sending the next one. " +
+      "What you typed stays in the box.",
     sendOffline:
       "Your message could not be sent: there is no connection to the server right now. " +
       "It is still in the input box; please try again in a moment.",
@@ -59,7 +65,13 @@ export const STRINGS = {
     typing: "Der Assistent schreibt…",
     connecting: "Verbindung wird aufgebaut…",
     reconnecting: "Verbindung wird wiederhergestellt… Die Verbindung zum Server ist unterbrochen.",
-    notConfigured: "Der Chat ist nicht eingerichtet (data-server-url fehlt).",
+    notConfigured: "Der Chat ist nicht eingerichtet (data-server-url fehlt oder ist keine Webadresse).",
+    refusedOrigin:
+      "Diese Seite darf den Assistenten nicht verwenden. Bitte wenden Sie sich auf anderem Weg " +
+      "an die Klinik; im Notfall rufen Sie den Notruf.",
+    waitForAnswer:
+      "Bitte warten Sie die Antwort auf Ihre letzte Nachricht ab, bevor Sie die nächste senden. " +
+      "Ihr Text bleibt im Eingabefeld.",
     sendOffline:
       "Ihre Nachricht konnte nicht gesendet werden: Zurzeit besteht keine Verbindung zum " +
       "Server. Sie steht noch im Eingabefeld; bitte versuchen Sie es gleich noch einmal.",

@@ -15,8 +15,19 @@ button, textarea { font: inherit; }
   display: flex; align-items: center; justify-content: center;
 }
 .launcher svg { width: 30px; height: 30px; fill: currentColor; }
-.launcher:focus-visible, button:focus-visible, textarea:focus-visible, a:focus-visible {
-  outline: 3px solid #f5a623; outline-offset: 2px;
+/* Focus ring: at least 3:1 against what surrounds it (WCAG 1.4.11). Dark navy #0b3d6e on the
+   light panel (10.2:1 on #f4f6f8, 11.0:1 on white, 9.6:1 on the notice's #e8f0fa); white on
+   the blue header (6.7:1) and the red banner (7.3:1). The launcher sits on the clinic's page,
+   whose colour is unknown: a white 2 px band inside a near-black ring (#1a1a1a, 17.4:1 to
+   white), so one of the two stands out on any page. tests/browser/test_widget.py checks this. */
+button:focus-visible, textarea:focus-visible, a:focus-visible, .log:focus-visible {
+  outline: 3px solid #0b3d6e; outline-offset: 2px;
+}
+.log:focus-visible { outline-offset: -3px; }
+.header button:focus-visible, .banner a:focus-visible { outline-color: #fff; }
+.launcher:focus-visible {
+  outline: 3px solid #1a1a1a; outline-offset: 2px;
+  box-shadow: 0 0 0 2px #fff, 0 4px 14px rgba(0,0,0,.3);
 }
 .panel {
   position: fixed; right: 20px; bottom: 92px; z-index: 2147483001;
@@ -97,6 +108,9 @@ textarea {
   background: #0b5cad; color: #fff; padding: 0 12px;
 }
 .send svg { width: 20px; height: 20px; fill: currentColor; vertical-align: middle; }
+.hold { margin: 0 0 6px; padding: 6px 8px; border-radius: 6px; background: #fff4ce; color: #5a4300; font-size: 13px; }
+.hold[hidden] { display: none; }
+.send[aria-disabled="true"] { background: #6b7785; cursor: not-allowed; }
 .counter { margin-top: 3px; font-size: 11.5px; color: #5b6670; text-align: right; }
 .counter.full { color: #b00020; font-weight: 600; }
 @media (max-width: 480px) {
