@@ -7,6 +7,7 @@ import io
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -391,3 +392,41 @@ def _failed_rows(engine: sa.engine.Engine) -> list[sa.engine.Row]:
     query = sa.select(audit_log).where(audit_log.c.action == "login_failed")
     with engine.connect() as connection:
         return list(connection.execute(query.order_by(audit_log.c.id)))
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\t/evil.example/",
+        "/\n/evil.example/",
+        "/conversations\r\nSet-Cookie: x=1",
+        "//evil.example/x",
+        "/conversations//evil.example",
+        "https://evil.example/",
+        "/\\evil.example/",
+        "\\\\evil.example/",
+        "evil.example",
+        "/\x00/evil.example",
+        "/\u2028/evil.example",
+        "",
+    ],
+)
+def test_login_redirects_only_to_a_path_of_this_site(tool: str, target: str) -> None:
+    client = Client(tool)
+    form = client.get("/login", params={"next": target}).text
+    assert 'name="next" value="/conversations"' in form
+    token = client.csrf("/login")
+    data = {"csrf_token": token, "username": "nurse", "password": PASSWORD, "next": target}
+    response = client.post("/login", data=data)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/conversations"
+
+
+def test_login_returns_to_the_page_asked_for(tool: str) -> None:
+    wanted = "/conversation?id=emergency-1&x=%2F%2Fa"
+    client = Client(tool)
+    location = urlsplit(client.get(wanted).headers["Location"])
+    assert location.path == "/login" and parse_qs(location.query) == {"next": [wanted]}
+    token = client.csrf("/login?" + urlencode({"next": wanted}))
+    data = {"csrf_token": token, "username": "nurse", "password": PASSWORD, "next": wanted}
+    assert client.post("/login", data=data).headers["Location"] == wanted
