@@ -70,25 +70,34 @@ def audit(
 
 
 def login(engine: sa.engine.Engine, username: str, password: str, client: str = "") -> str | None:
-    """A new session token, or None. Every attempt, good or bad, goes to the audit log."""
+    """A new session token, or None. Every attempt, good or bad, goes to the audit log.
+
+    The attempt is counted before the password is checked, in one conditional UPDATE (atomic
+    on SQLite and PostgreSQL), so parallel attempts cannot check more than MAX_FAILED_LOGINS
+    passwords. Unknown, disabled, locked and wrong-password logins all run one scrypt
+    verification, so the response time does not tell them apart.
+    """
     now = time.time()
     username = username.strip()[:64]
+    with engine.begin() as connection:
+        claimed = connection.execute(_claim_attempt(username, now)).rowcount == 1
     with engine.connect() as connection:
         account = connection.execute(
             sa.select(staff_accounts).where(staff_accounts.c.username == username)
         ).first()
-    # Always run scrypt, even when the answer is known, so timing does not reveal why.
-    matches = verify_password(password, account.password_hash if account else DUMMY_HASH)
+    disabled = account is not None and account.password_hash.startswith(DISABLED_PREFIX)
+    usable = account is not None and claimed and not disabled
+    matches = verify_password(password, account.password_hash if usable else DUMMY_HASH)
     detail = f"client={client}" if client else None
     if account is None:
-        audit(engine, username or "-", "login_failed", username, _join(detail, "unknown user"))
+        # the typed name is not stored: it may be a password typed into the wrong field
+        audit(engine, "-", "login_failed", None, _join(detail, "unknown user"))
         return None
-    if account.locked_until and account.locked_until > now:
+    if not claimed:
         audit(engine, username, "login_failed", username, _join(detail, "locked"))
         return None
-    if not matches:
-        _count_failure(engine, account, now)
-        why = "disabled" if account.password_hash.startswith(DISABLED_PREFIX) else "wrong password"
+    if not (usable and matches):
+        why = "disabled" if disabled else "wrong password"
         audit(engine, username, "login_failed", username, _join(detail, why))
         return None
     token = secrets.token_urlsafe(32)
@@ -117,15 +126,23 @@ def _join(*parts: str | None) -> str | None:
     return "; ".join(p for p in parts if p) or None
 
 
-def _count_failure(engine: sa.engine.Engine, account: sa.engine.Row, now: float) -> None:
-    failures = (account.failed_logins or 0) + 1
-    values: dict = {"failed_logins": failures}
-    if failures >= MAX_FAILED_LOGINS:
-        values = {"failed_logins": 0, "locked_until": now + LOCK_SECONDS}
-    with engine.begin() as connection:
-        connection.execute(
-            staff_accounts.update().where(staff_accounts.c.id == account.id).values(**values)
+def _claim_attempt(username: str, now: float) -> sa.sql.Update:
+    """Count one attempt on an account that is not locked; no row changes if it is locked (or
+    unknown). The attempt that reaches MAX_FAILED_LOGINS locks the account; a good password
+    sets the count back to 0. An expired lock starts a new count."""
+    c = staff_accounts.c
+    count = sa.case((c.locked_until.is_not(None), 1), else_=c.failed_logins + 1)
+    return (
+        staff_accounts.update()
+        .where(c.username == username, sa.or_(c.locked_until.is_(None), c.locked_until <= now))
+        .values(
+            failed_logins=count,
+            locked_until=sa.case(
+                (count >= MAX_FAILED_LOGINS, sa.literal(now + LOCK_SECONDS, sa.Float)),
+                else_=sa.null(),
+            ),
         )
+    )
 
 
 def session_staff(engine: sa.engine.Engine, token: str | None) -> Staff | None:

@@ -23,6 +23,8 @@ from actions.urgency import Urgency
 from conversation_store.schema import FALLBACK_ACTION, LOW_CONFIDENCE
 from conversation_store.schema import conversation_summaries as summaries
 
+from . import params
+
 PAGE_SIZE = 50
 # Counting stops here: "more than 10,000" is as useful to staff as the exact number, and the
 # count stays bounded however many conversations match.
@@ -43,24 +45,11 @@ events = sa.table(
 )
 
 
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def _float(text: str | None) -> float | None:
-    try:
-        return float(text) if text else None
-    except ValueError:
-        return None
-
-
 @dataclass(frozen=True)
 class Filters:
-    """The list's filters and page position, read from the query string (unknown values are
-    dropped rather than refused, so an edited URL shows an unfiltered list, not an error)."""
+    """The list's filters and page position, read from the query string. An unknown choice
+    is dropped (the form then shows it unset); a malformed or out-of-range date or cursor is
+    refused with params.BadParameter, since it would fail in the database."""
 
     date_from: date | None = None  # last activity on or after this day (server's time zone)
     date_to: date | None = None  # ... on or before this day
@@ -78,12 +67,13 @@ class Filters:
             return value if value in allowed else ""
 
         def cursor(name: str) -> tuple[float, str] | None:
-            at, sender = _float(query.get(f"{name}_at")), query.get(f"{name}_id")
+            at = params.finite_number(query, f"{name}_at")
+            sender = params.text(query, f"{name}_id") if f"{name}_id" in query else None
             return (at, sender) if at is not None and sender is not None else None
 
         return cls(
-            date_from=_date(query.get("from")),
-            date_to=_date(query.get("to")),
+            date_from=params.day(query, "from"),
+            date_to=params.day(query, "to"),
             urgency=choice("urgency", URGENCIES),
             topic=choice("topic", TOPICS),
             language=choice("language", LANGUAGES),

@@ -27,7 +27,7 @@ from aiohttp import web
 from conversation_store.database import safe_url
 from conversation_store.schema import LOW_CONFIDENCE, audit_log
 
-from . import auth, export, queries
+from . import auth, export, params, queries
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_HOST = "127.0.0.1"
@@ -174,11 +174,13 @@ def see_other(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
 
 
-def safe_next(target: str | None) -> str:
-    """Only paths of this site: never `//elsewhere` or an absolute URL."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/conversations"
+@web.middleware
+async def bad_parameters(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A parameter the tool cannot use is the client's error: 400 naming it, not a 500."""
+    try:
+        return await handler(request)
+    except params.BadParameter as err:
+        raise web.HTTPBadRequest(text=f"{err}\n") from err
 
 
 # --- login and logout ------------------------------------------------------------------------
@@ -193,7 +195,7 @@ async def login_form(request: web.Request, error: str = "", status: int = 200) -
         csrf_token=token,
         error=error,
         expired=request.query.get("expired") == "1" and not error,
-        next=safe_next(request.query.get("next")),
+        next=params.same_site_path(request.query.get("next")),
     )
     set_cookie(request, response, LOGIN_CSRF_COOKIE, token)
     return response
@@ -208,11 +210,16 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not (same_origin(request) and expected and auth.csrf_ok(expected, form.get("csrf_token"))):
         return await login_form(request, "The login form expired; please try again.", 403)
-    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    try:
+        username = params.text(fields, "username")
+    except params.BadParameter as err:
+        return await login_form(request, str(err), 400)
+    password = fields.get("password", "")
     token = await db(request, auth.login, username, password, client_address(request))
     if token is None:
         return await login_form(request, auth.LOGIN_FAILED, 401)
-    response = see_other(safe_next(str(form.get("next", ""))))
+    response = see_other(params.same_site_path(fields.get("next")))
     set_cookie(request, response, SESSION_COOKIE, token)
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/")
     return response
@@ -294,7 +301,7 @@ async def export_list(request: web.Request) -> web.StreamResponse:
 
 
 async def _conversation(request: web.Request) -> queries.Conversation:
-    sender_id = request.query.get("id", "")
+    sender_id = params.text(request.query, "id")
     conversation = await db(request, queries.load_conversation, sender_id) if sender_id else None
     if conversation is None:
         raise web.HTTPNotFound(text="No such conversation (it may have been deleted).\n")
@@ -349,7 +356,7 @@ async def delete_submit(request: web.Request) -> web.StreamResponse:
     form = await checked_form(request)
     from conversation_store.retention import delete_conversation
 
-    sender_id = form.get("id", "")
+    sender_id = params.text(form, "id")
     if not sender_id:
         raise web.HTTPBadRequest(text="Which conversation?\n")
     staff: auth.Staff = request["staff"]
@@ -377,11 +384,8 @@ def read_audit(
 
 @staff_only(admin=True)
 async def audit_page(request: web.Request) -> web.Response:
-    try:
-        before = int(request.query.get("before", "")) or None
-    except ValueError:
-        before = None
-    actor, action = request.query.get("actor", ""), request.query.get("action", "")
+    before = params.row_id(request.query, "before")
+    actor, action = params.text(request.query, "actor"), params.text(request.query, "action")
     rows = await db(request, read_audit, before, actor, action)
     older = rows[AUDIT_PAGE_SIZE - 1]["id"] if len(rows) > AUDIT_PAGE_SIZE else None
     return render(
@@ -393,7 +397,7 @@ async def audit_page(request: web.Request) -> web.Response:
 
 
 def create_app(engine: sa.engine.Engine, secure_cookies: bool = False) -> web.Application:
-    app = web.Application(client_max_size=64 * 1024)
+    app = web.Application(client_max_size=64 * 1024, middlewares=[bad_parameters])
     app[ENGINE] = engine
     app[SECURE] = secure_cookies
     app[TEMPLATES] = templates()

@@ -20,7 +20,8 @@ from typing import Any
 
 from .action_response_check import use_prebuilt_action_response_validator
 
-MIN_SECRET_LENGTH = 16
+# Bytes (UTF-8): what PyJWT and RFC 7518 ask of an HS256 key, 256 bits; the token too.
+MIN_SECRET_LENGTH = 32
 
 
 def api_arguments(environment: Mapping[str, str]) -> list[str]:
@@ -28,15 +29,28 @@ def api_arguments(environment: Mapping[str, str]) -> list[str]:
     token = environment.get("RASA_AUTH_TOKEN", "")
     jwt_secret = environment.get("RASA_JWT_SECRET", "")
     for name, value in (("RASA_AUTH_TOKEN", token), ("RASA_JWT_SECRET", jwt_secret)):
-        if value and len(value) < MIN_SECRET_LENGTH:
-            raise SystemExit(f"{name} is too short: use at least {MIN_SECRET_LENGTH} characters")
+        if value and len(value.encode("utf-8")) < MIN_SECRET_LENGTH:
+            raise SystemExit(
+                f"{name} is too short: use at least {MIN_SECRET_LENGTH} bytes, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
     arguments = ["--enable-api"] if token or jwt_secret else []
     if token:
         arguments += ["--auth-token", token]
     if jwt_secret:
         method = environment.get("RASA_JWT_METHOD", "HS256")
+        methods = jwt_methods()
+        if method not in methods:
+            raise SystemExit(f"RASA_JWT_METHOD is {method!r}: use one of {', '.join(methods)}")
         arguments += ["--jwt-secret", jwt_secret, "--jwt-method", method]
     return arguments
+
+
+def jwt_methods() -> list[str]:
+    """The signing methods PyJWT verifies here; never "none" (an unsigned token)."""
+    from jwt.algorithms import get_default_algorithms
+
+    return sorted(name for name in get_default_algorithms() if name != "none")
 
 
 def use_sequential_graph_runner() -> None:
@@ -81,6 +95,9 @@ def main() -> None:
     from conversation_store import log_redaction
 
     log_redaction.install_in_rasa()  # no personal data in the log
+    from . import jwt_check
+
+    jwt_check.install()  # every unusable JWT is a 401
 
     sys.argv = arguments
     rasa_main()

@@ -14,7 +14,7 @@ import websockets
 from tools.servers import running_servers
 
 pytestmark = pytest.mark.e2e
-TOKEN = "e2e-token-0123456789abcdef"
+TOKEN = "e2e-token-0123456789abcdef-0123456789"  # 32 bytes at least
 WIDGET_ORIGIN = "http://127.0.0.1:9"
 OTHER_ORIGIN = "http://evil.example"
 
@@ -76,3 +76,33 @@ def test_http_endpoints_grant_no_cross_origin_access(servers):
     for path in ("/webhooks/rest/", f"/conversations/x/tracker?token={TOKEN}"):
         _, headers, _ = request(f"{servers.rasa_url}{path}", {"Origin": OTHER_ORIGIN})
         assert "Access-Control-Allow-Origin" not in headers, path
+
+
+# --- the HTTP API with a JWT secret: every unusable JWT is a 401 ---------------------------
+
+JWT_SECRET = "e2e-jwt-secret-0123456789abcdef-0123456789"
+
+
+@pytest.fixture(scope="module")
+def jwt_servers(tmp_path_factory):
+    env = {"RASA_JWT_SECRET": JWT_SECRET, "RASA_AUTH_TOKEN": ""}
+    with running_servers(log_dir=tmp_path_factory.mktemp("jwt-servers"), env=env) as running:
+        yield running
+
+
+def test_every_unusable_jwt_is_a_401_from_the_real_server(jwt_servers):
+    import jwt
+
+    from tests.unit.test_server_setup import bad_jwts
+
+    url = f"{jwt_servers.rasa_url}/conversations/someone/tracker"
+    for kind, header in bad_jwts(JWT_SECRET).items():
+        status, _, body = request(url, {"Authorization": header})
+        assert status == 401, (kind, status, body[:200])
+        assert json.loads(body)["reason"] == "NotAuthenticated", kind
+    claims = {"user": {"username": "someone", "role": "user"}}
+    good = jwt.encode(claims, JWT_SECRET, algorithm="HS256")
+    status, _, body = request(url, {"Authorization": f"Bearer {good}"})
+    assert status == 200 and json.loads(body)["sender_id"] == "someone"
+    status, _, _ = request(url.replace("someone", "another"), {"Authorization": f"Bearer {good}"})
+    assert status == 403  # a user's token reaches only that user's conversation

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -17,8 +19,10 @@ from review_tool.accounts import create_account, hash_password, verify_password
 from .test_review_support import (  # noqa: F401  (fixtures)
     PASSWORD,
     Client,
+    backend_engine_fixture,
     engine_fixture,
     logged_in,
+    postgres_server,
     store_samples,
     tool_fixture,
 )
@@ -306,3 +310,123 @@ def test_login_redirects_only_within_the_site(tool: str) -> None:
         },
     )
     assert response.headers["Location"] == "/conversations"
+
+
+# --- lock-out under parallel attempts, equal work, what the audit log keeps ------------------
+
+
+def login_details(engine: sa.engine.Engine, username: str) -> list[str]:
+    """The `detail` of each failed login of `username`, without the client address."""
+    query = sa.select(audit_log.c.detail).where(
+        audit_log.c.action == "login_failed", audit_log.c.target == username
+    )
+    with engine.connect() as connection:
+        return [d.split("; ")[-1] for (d,) in connection.execute(query.order_by(audit_log.c.id))]
+
+
+def test_parallel_wrong_passwords_check_at_most_five_and_lock_the_account(
+    backend_engine: sa.engine.Engine,
+) -> None:
+    from review_tool.server import serving
+
+    create_account(backend_engine, "nurse", PASSWORD, "staff")
+    attempts = 30
+    with serving(backend_engine) as url:
+        clients = [Client(url) for _ in range(attempts)]
+        tokens = [client.csrf("/login") for client in clients]
+
+        def attempt(number: int) -> int:
+            data = {"csrf_token": tokens[number], "username": "nurse", "password": "guess!"}
+            return clients[number].post("/login", data=data).status_code
+
+        with ThreadPoolExecutor(max_workers=attempts) as pool:
+            statuses = list(pool.map(attempt, range(attempts)))
+        assert statuses == [401] * attempts
+        assert Client(url).login("nurse").status_code == 401  # locked: even the right password
+    details = login_details(backend_engine, "nurse")
+    assert details.count("wrong password") == auth.MAX_FAILED_LOGINS, details
+    assert details.count("locked") == attempts + 1 - auth.MAX_FAILED_LOGINS
+
+
+def test_unknown_disabled_and_locked_logins_take_as_long_as_a_wrong_password(
+    engine: sa.engine.Engine, tool: str
+) -> None:
+    create_account(engine, "gone", PASSWORD, "staff")
+    accounts.set_disabled(engine, "gone", True)
+    create_account(engine, "shut", PASSWORD, "staff")
+    for _ in range(auth.MAX_FAILED_LOGINS):
+        auth.login(engine, "shut", "wrong password!")
+    cases = {"wrong password": "nurse", "unknown": "nobody", "disabled": "gone", "locked": "shut"}
+    fastest = dict.fromkeys(cases, float("inf"))
+    for _ in range(4):  # fewer than MAX_FAILED_LOGINS, so that "nurse" is never locked
+        for case, username in cases.items():
+            client = Client(tool)
+            token = client.csrf("/login")
+            data = {"csrf_token": token, "username": username, "password": "wrong password!"}
+            start = time.perf_counter()
+            assert client.post("/login", data=data).status_code == 401
+            # the least of several runs: what the work takes, without the noise of other jobs
+            fastest[case] = min(fastest[case], time.perf_counter() - start)
+    reference = fastest["wrong password"]
+    for case, seconds in fastest.items():
+        assert 0.5 < seconds / reference < 2, (case, fastest)
+
+
+def test_a_failed_login_keeps_the_typed_name_only_for_an_existing_account(
+    engine: sa.engine.Engine,
+) -> None:
+    create_account(engine, "nurse", PASSWORD, "staff")
+    typed = "my secret pass phrase"  # a password typed into the user name field
+    assert auth.login(engine, typed, PASSWORD, client="127.0.0.1") is None
+    assert auth.login(engine, "nurse", "wrong password!", client="127.0.0.1") is None
+    with engine.connect() as connection:
+        rows = [tuple(r) for r in connection.execute(sa.select(audit_log).order_by(audit_log.c.id))]
+    assert not [row for row in rows if any(typed in str(value) for value in row)], rows
+    (unknown, wrong) = [row._mapping for row in _failed_rows(engine)]
+    assert (unknown["actor"], unknown["target"]) == ("-", None)
+    assert unknown["detail"] == "client=127.0.0.1; unknown user"
+    assert (wrong["actor"], wrong["target"]) == ("nurse", "nurse")
+
+
+def _failed_rows(engine: sa.engine.Engine) -> list[sa.engine.Row]:
+    query = sa.select(audit_log).where(audit_log.c.action == "login_failed")
+    with engine.connect() as connection:
+        return list(connection.execute(query.order_by(audit_log.c.id)))
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\t/evil.example/",
+        "/\n/evil.example/",
+        "/conversations\r\nSet-Cookie: x=1",
+        "//evil.example/x",
+        "/conversations//evil.example",
+        "https://evil.example/",
+        "/\\evil.example/",
+        "\\\\evil.example/",
+        "evil.example",
+        "/\x00/evil.example",
+        "/\u2028/evil.example",
+        "",
+    ],
+)
+def test_login_redirects_only_to_a_path_of_this_site(tool: str, target: str) -> None:
+    client = Client(tool)
+    form = client.get("/login", params={"next": target}).text
+    assert 'name="next" value="/conversations"' in form
+    token = client.csrf("/login")
+    data = {"csrf_token": token, "username": "nurse", "password": PASSWORD, "next": target}
+    response = client.post("/login", data=data)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/conversations"
+
+
+def test_login_returns_to_the_page_asked_for(tool: str) -> None:
+    wanted = "/conversation?id=emergency-1&x=%2F%2Fa"
+    client = Client(tool)
+    location = urlsplit(client.get(wanted).headers["Location"])
+    assert location.path == "/login" and parse_qs(location.query) == {"next": [wanted]}
+    token = client.csrf("/login?" + urlencode({"next": wanted}))
+    data = {"csrf_token": token, "username": "nurse", "password": PASSWORD, "next": wanted}
+    assert client.post("/login", data=data).headers["Location"] == wanted

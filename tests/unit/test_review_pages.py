@@ -15,9 +15,13 @@ from review_tool.export import safe_cell
 
 from .test_review_support import (  # noqa: F401  (fixtures)
     EVENTS,
+    PASSWORD,
     XSS,
+    Client,
+    backend_engine_fixture,
     engine_fixture,
     logged_in,
+    postgres_server,
     store_samples,
     tool_fixture,
 )
@@ -155,3 +159,48 @@ def test_list_csv_is_streamed_in_batches_and_complete() -> None:
     parsed = list(csv.DictReader(io.StringIO("".join(chunks))))
     assert [r["sender_id"] for r in parsed] == [f"s{i}" for i in range(2500)]
     assert parsed[0]["topics"] == "'=cmd" and parsed[0]["last_at"] == "1970-01-01T00:00:02+00:00"
+
+
+# Each: a page, a query string with one unusable parameter, and that parameter's name.
+UNUSABLE_PARAMETERS = [
+    ("/audit", "before=99999999999999999999999", "before"),
+    ("/audit", "before=-1", "before"),
+    ("/audit", "before=12abc", "before"),
+    ("/audit", "actor=a%00b", "actor"),
+    ("/audit", "action=%00", "action"),
+    ("/conversations", "from=0001-01-01", "from"),
+    ("/conversations", "to=99999-01-01", "to"),
+    ("/conversations", "to=garbage", "to"),
+    ("/conversations", "before_at=inf&before_id=x", "before_at"),
+    ("/conversations", "after_at=nan&after_id=x", "after_at"),
+    ("/conversations", "before_at=1e999&before_id=x", "before_at"),
+    ("/conversations", "before_at=1.5&before_id=%00", "before_id"),
+    ("/conversations.csv", "from=0001-01-01", "from"),
+    ("/conversations.json", "after_at=1&after_id=%00", "after_id"),
+    ("/conversation", "id=x%00", "id"),
+    ("/conversation.csv", "id=%00", "id"),
+    ("/conversation/delete", "id=%00", "id"),
+]
+
+
+def test_unusable_query_parameters_are_a_400_naming_them(backend_engine: sa.engine.Engine) -> None:
+    from review_tool.accounts import create_account
+    from review_tool.server import serving
+
+    store_samples(backend_engine, time.time() - 3600)
+    create_account(backend_engine, "boss", PASSWORD, "admin")
+    with serving(backend_engine) as url:
+        boss = logged_in(url, "boss")
+        for path, query, name in UNUSABLE_PARAMETERS:
+            response = boss.get(f"{path}?{query}")
+            assert response.status_code == 400, (path, query, response.status_code)
+            assert f"The parameter {name!r}" in response.text, (path, query, response.text)
+        for path in ("/audit?before=1&actor=boss", "/conversations?from=2025-01-01&to=2025-01-02"):
+            assert boss.get(path).status_code == 200, path
+        token = boss.csrf()
+        response = boss.post("/conversation/delete", data={"id": "\x00", "csrf_token": token})
+        assert response.status_code == 400 and "'id'" in response.text
+        anonymous = Client(url)
+        data = {"csrf_token": anonymous.csrf("/login"), "username": "bo\x00ss", "password": "x"}
+        response = anonymous.post("/login", data=data)
+        assert response.status_code == 400 and "The parameter &#39;username&#39;" in response.text

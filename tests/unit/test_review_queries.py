@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from conversation_store.schema import conversation_summaries
 from review_tool import queries
+from review_tool.params import BadParameter
 from review_tool.queries import Filters, build_turns, list_conversations, load_conversation
 
 from .test_review_support import (  # noqa: F401  (fixture)
@@ -99,7 +100,6 @@ def test_query_string_filters_are_parsed_and_unknown_values_dropped() -> None:
     filters = Filters.from_query(
         {
             "from": "2025-03-01",
-            "to": "garbage",
             "urgency": "emergency",
             "topic": "'; drop",
             "language": "de",
@@ -119,6 +119,23 @@ def test_query_string_filters_are_parsed_and_unknown_values_dropped() -> None:
         date_from=date(2025, 3, 1), urgency="emergency", language="de", mark="escalated"
     )
     assert filters.describe() == "from=2025-03-01 urgency=emergency language=de mark=escalated"
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ({"to": "garbage"}, "to"),
+        ({"from": "2025-02-30"}, "from"),
+        ({"from": "0001-01-01"}, "from"),  # before 1970: local time fails in some time zones
+        ({"before_at": "inf", "before_id": "x"}, "before_at"),
+        ({"after_at": "1", "after_id": "a\x00"}, "after_id"),
+    ],
+)
+def test_malformed_or_out_of_range_dates_and_cursors_are_refused_by_name(
+    query: dict[str, str], name: str
+) -> None:
+    with pytest.raises(BadParameter, match=f"'{name}'"):
+        Filters.from_query(query)
 
 
 def test_keyset_pages_cover_everything_once_even_with_equal_timestamps(
@@ -264,3 +281,21 @@ def test_unknown_conversation_is_none(engine: sa.engine.Engine) -> None:
 def test_emergency_sample_has_the_shape_of_a_real_tracker() -> None:
     kinds = [e.as_dict()["event"] for e in emergency_events(BASE)]
     assert kinds[:3] == ["action", "session_started", "action"] and "slot" in kinds
+
+
+@pytest.mark.parametrize("timezone", ["Europe/Berlin", "America/New_York", "Asia/Tokyo"])
+def test_the_first_and_last_accepted_days_convert_to_times_in_any_time_zone(
+    timezone: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time as clock
+
+    from review_tool import params
+
+    monkeypatch.setenv("TZ", timezone)
+    clock.tzset()
+    try:
+        query = {"from": params.FIRST_DAY.isoformat(), "to": params.LAST_DAY.isoformat()}
+        assert len(Filters.from_query(query).conditions()) == 2
+    finally:
+        monkeypatch.undo()
+        clock.tzset()

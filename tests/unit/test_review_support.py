@@ -6,6 +6,7 @@ and the tool served on a free port. The tests here check that the sample data is
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,14 +29,17 @@ from conversation_store import database
 from conversation_store.schema import conversation_summaries, metadata
 from review_tool.accounts import create_account
 from review_tool.server import serving
+from tests.postgres import postgres_server  # noqa: F401  (fixture, for backend_engine)
 
 PASSWORD = "correct horse battery"
 XSS = '<script>alert("x")</script><img src=x onerror="alert(1)">'
 EVENTS = SQLTrackerStore.SQLEvent.__table__  # Rasa's own table definition
 
 
-def make_engine(path: Path) -> sa.engine.Engine:
-    engine = database.make_engine(database.parse_url(f"sqlite:///{path}"))
+def make_engine(path: Path | str) -> sa.engine.Engine:
+    """Our tables and Rasa's `events` in a SQLite file (a path) or a database at a URL."""
+    url = path if isinstance(path, str) else f"sqlite:///{path}"
+    engine = database.make_engine(database.parse_url(url))
     EVENTS.create(engine, checkfirst=True)
     metadata.create_all(engine)
     return engine
@@ -46,6 +50,19 @@ def make_engine(path: Path) -> sa.engine.Engine:
 @pytest.fixture(name="engine")
 def engine_fixture(tmp_path: Path) -> sa.engine.Engine:
     return make_engine(tmp_path / "review.db")
+
+
+@pytest.fixture(name="backend_engine", params=["sqlite", "postgresql"])
+def backend_engine_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A fresh database on each backend the tool runs on: SQLite (the default) and
+    PostgreSQL (production), on the module's throw-away PostgreSQL server."""
+    if request.param == "sqlite":
+        engine = make_engine(tmp_path / "review.db")
+    else:
+        server = request.getfixturevalue("postgres_server")
+        engine = make_engine(server.create_database(f"review_{secrets.token_hex(4)}"))
+    yield engine
+    engine.dispose()
 
 
 def custom(topic: str, urgency: str = "none", facts: list[dict] | None = None) -> dict:

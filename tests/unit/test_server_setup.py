@@ -65,7 +65,7 @@ def test_the_http_api_is_off_without_a_secret():
 
 
 def test_the_http_api_needs_a_token_or_jwt_when_on():
-    token = "t" * 20
+    token = "t" * 32
     assert api_arguments({"RASA_AUTH_TOKEN": token}) == ["--enable-api", "--auth-token", token]
     jwt = api_arguments({"RASA_JWT_SECRET": "j" * 32})
     assert jwt[:2] == ["--enable-api", "--jwt-secret"] and jwt[-1] == "HS256"
@@ -92,3 +92,79 @@ def test_servers_store_conversations_unless_a_comparison_run_asks_for_rasas_memo
     assert stored["tracker_store"]["type"].endswith("RedactingTrackerStore")
     kept_in_memory = write_endpoints(tmp_path / "b.yml", "http://a", env, store_conversations=False)
     assert "tracker_store" not in yaml.safe_load(kept_in_memory.read_text())
+
+
+@pytest.mark.parametrize("name", ["RASA_AUTH_TOKEN", "RASA_JWT_SECRET"])
+def test_secrets_shorter_than_32_bytes_are_refused_by_name(name):
+    with pytest.raises(SystemExit, match=f"{name} is too short: use at least 32 bytes"):
+        api_arguments({name: "s" * 31})
+    with pytest.raises(SystemExit, match=name):
+        api_arguments({name: "ä" * 15})  # 15 characters, 30 bytes
+    assert "--enable-api" in api_arguments({name: "ä" * 16})  # 32 bytes
+
+
+def test_an_unsigned_or_unknown_jwt_method_is_refused_by_name():
+    for method in ("none", "HS1", ""):
+        with pytest.raises(SystemExit, match="RASA_JWT_METHOD"):
+            api_arguments({"RASA_JWT_SECRET": "j" * 32, "RASA_JWT_METHOD": method})
+    assert api_arguments({"RASA_JWT_SECRET": "j" * 32, "RASA_JWT_METHOD": "HS512"})[-1] == "HS512"
+
+
+def test_the_jwt_patch_refuses_other_rasa_or_sanic_jwt_versions():
+    from tools.jwt_check import check_versions
+
+    check_versions("3.6.21", "1.8.0")
+    for versions in (("3.6.20", "1.8.0"), ("3.7.0", "1.8.0"), ("3.6.21", "1.8.1")):
+        with pytest.raises(RuntimeError, match=r"tools\.jwt_check wraps private methods"):
+            check_versions(*versions)
+
+
+JWT_SECRET = "unit-test-jwt-secret-0123456789abcdef"
+
+
+def bad_jwts(secret: str = JWT_SECRET) -> dict[str, str]:
+    """An Authorization header for each way a JWT can be unusable with `secret`."""
+    import time
+
+    import jwt
+
+    claims = {"user": {"username": "someone", "role": "admin"}}
+    return {
+        "alg none": "Bearer " + jwt.encode(claims, None, algorithm="none"),
+        "bad signature": "Bearer " + jwt.encode(claims, "another secret " * 3, algorithm="HS256"),
+        "expired": "Bearer "
+        + jwt.encode({**claims, "exp": int(time.time()) - 3600}, secret, algorithm="HS256"),
+        "wrong algorithm": "Bearer " + jwt.encode(claims, secret, algorithm="HS512"),
+        "malformed token": "Bearer not.a.jwt",
+        "no bearer prefix": "Basic c29tZW9uZTpwYXNzd29yZA==",
+        "two parts": "Bearer a b",
+        "bad subject": "Bearer " + jwt.encode({**claims, "sub": 5}, secret, algorithm="HS256"),
+    }
+
+
+def test_every_unusable_jwt_is_not_authenticated_instead_of_an_error(monkeypatch):
+    """In process, on the authentication object Rasa's HTTP API uses (the real server: the
+    e2e test in test_entry_points.py)."""
+    import asyncio
+
+    import jwt
+    import rasa.server
+    from sanic.compat import Header
+    from sanic.request import Request
+    from sanic_jwt.authentication import Authentication
+
+    from tools import jwt_check
+
+    for name in ("_decode", "_get_token"):  # restored after the test
+        monkeypatch.setattr(Authentication, name, getattr(Authentication, name))
+    jwt_check.install()
+    app = rasa.server.create_app(jwt_secret=JWT_SECRET, jwt_method="HS256")
+
+    def authenticated(header: str) -> bool:
+        request = Request(b"/status", Header({"Authorization": header}), "1.1", "GET", None, app)
+        return asyncio.run(app.ctx.auth.is_authenticated(request))
+
+    good = jwt.encode({"user": {"username": "a", "role": "admin"}}, JWT_SECRET, algorithm="HS256")
+    assert authenticated("Bearer " + good)
+    for kind, header in bad_jwts().items():
+        assert authenticated(header) is False, kind
