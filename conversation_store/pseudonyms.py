@@ -107,10 +107,15 @@ def stored_ids_for_erasure(
     return [pseudonym(sender, key) for sender in dict.fromkeys([*ids, *raw_ids])]
 
 
-def _session_tag(session: str, key: bytes | None) -> str:
+@lru_cache(maxsize=4)
+def _session_key(key: bytes) -> bytes:
     # A key of its own (derived), so that a session tag is never a pseudonym of anything.
-    derived = hmac.new(key or _default_key(), b"widget-session-id", "sha256").digest()
-    return hmac.new(derived, session.encode(), "sha256").hexdigest()[:SESSION_TAG_LENGTH]
+    return hmac.new(key, b"widget-session-id", "sha256").digest()
+
+
+def _session_tag(session: str, key: bytes | None) -> str:
+    tag = hmac.new(_session_key(key or _default_key()), session.encode(), "sha256")
+    return tag.hexdigest()[:SESSION_TAG_LENGTH]
 
 
 def issue_session_id(key: bytes | None = None) -> str:
