@@ -24,6 +24,7 @@ from sanic.response import HTTPResponse
 
 from channels.messaging import Outgoing, TurnOutput, api_base, post, resolve_choice, run_turn
 from channels.platform_text import Button, split_text, with_numbered_choices
+from conversation_store.pseudonyms import conversation_id
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +154,8 @@ class FacebookInput(InputChannel):
                 logger.warning("Facebook: request with a wrong app-secret signature rejected")
                 return response.text("forbidden", status=403)
             payload = request.json if isinstance(request.json, dict) else {}
-            for sender_id, text in patient_messages(payload):
+            for psid, text in patient_messages(payload):
+                sender_id = conversation_id(self.name(), psid)
                 text = await resolve_choice(request, sender_id, text) or text
                 output = self.get_output_channel()
                 message = UserMessage(text, output, sender_id, input_channel=self.name())

@@ -20,6 +20,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from sanic.request import Request
 
 from channels.platform_text import Button, chosen_payload, looks_like_choice
+from conversation_store.pseudonyms import platform_id
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ class Outgoing:
 class TurnOutput(OutputChannel):
     """Holds a turn's messages until the reply contract ends the turn, then delivers them.
 
+    Rasa names the recipient by the conversation, "<channel>:<platform id>"
+    (conversation_store.pseudonyms.conversation_id); a platform is sent the platform id.
+
     The contract comes last and tells the turn's language, which the wording of numbered
     choices needs. It and any other custom payload are for the website and staff, never for a
     patient, so they are dropped here (Rasa's own outputs would send them on).
@@ -60,12 +64,12 @@ class TurnOutput(OutputChannel):
         self.ending: tuple[str | None, ...] = ()
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        self._held.append(Outgoing(recipient_id, text))
+        self._held.append(Outgoing(platform_id(self.name(), recipient_id), text))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[Button], **kwargs: Any
     ) -> None:
-        self._held.append(Outgoing(recipient_id, text, list(buttons)))
+        self._held.append(Outgoing(platform_id(self.name(), recipient_id), text, list(buttons)))
 
     async def send_quick_replies(
         self, recipient_id: str, text: str, quick_replies: list[Button], **kwargs: Any

@@ -19,6 +19,7 @@ from sanic.request import Request
 
 from channels.messaging import Outgoing, TurnOutput, api_base, post, resolve_choice, run_turn
 from channels.platform_text import Button, split_text
+from conversation_store.pseudonyms import conversation_id
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ class SlackInput(RasaSlackInput):
         metadata: dict | None,
     ) -> Any:
         if sender_id:
+            sender_id = conversation_id(self.name(), sender_id)
             text = await resolve_choice(request, sender_id, text) or text
 
         async def answer(message: UserMessage) -> None:

@@ -32,6 +32,7 @@ from channels.messaging import (
     run_turn,
 )
 from channels.platform_text import numbered_choices, split_text
+from conversation_store.pseudonyms import conversation_id
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +181,8 @@ class TelegramInput(InputChannel):
             read = self._read_update(update)
             if read is None:
                 return response.text("ignored")  # stickers, joins, …: nothing to answer
-            sender_id, text, query_id = read
+            chat_id, text, query_id = read
+            sender_id = conversation_id(self.name(), chat_id)
             output = self.get_output_channel()
             if query_id:
                 await self._stop_button_spinner(query_id)

@@ -24,6 +24,7 @@ from twilio.request_validator import RequestValidator
 from channels.delivery import delivery_metadata
 from channels.messaging import Outgoing, TurnOutput, api_base, post, resolve_choice, run_turn
 from channels.platform_text import split_text, with_numbered_choices
+from conversation_store.pseudonyms import conversation_id
 
 logger = logging.getLogger(__name__)
 
@@ -144,9 +145,10 @@ class TwilioInput(InputChannel):
             if not self._authentic(request):
                 logger.warning("Twilio: request without a valid X-Twilio-Signature rejected")
                 return response.text("forbidden", status=403)
-            sender = request.form.get("From")
+            number = request.form.get("From")
             text = request.form.get("Body")
-            if sender and text:
+            if number and text:
+                sender = conversation_id(self.name(), number)
                 text = await resolve_choice(request, sender, text)
                 output = self.get_output_channel()
                 # Twilio resends a webhook it got no answer to: the same MessageSid.

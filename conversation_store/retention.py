@@ -3,7 +3,12 @@ on request (right to erasure). Each deletion is one transaction and one audit_lo
 
     python -m conversation_store.retention --older-than-days 365
     python -m conversation_store.retention                      # days from BOT_RETENTION_DAYS
-    python -m conversation_store.retention --delete SENDER_ID
+    python -m conversation_store.retention --delete SENDER_ID [--channel twilio]
+
+SENDER_ID is the stored id (as the review tool shows it) or a channel's own id, such as the
+phone number a patient gives when asking for erasure: the stored ids name their channel
+(`pseudonyms.conversation_id`), so that id is looked for on every channel (SMS and WhatsApp
+alike, and as stored before ids named their channel), or on `--channel` only.
 
 Exit status 0 when done, 1 when the conversation does not exist or the database fails.
 """
@@ -23,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from .database import DatabaseError, connect, safe_url
-from .pseudonyms import is_pseudonym, pseudonym
+from .pseudonyms import CHANNELS, is_pseudonym, stored_ids_for_erasure
 from .schema import audit_log, conversation_summaries
 
 DAYS_ENV = "BOT_RETENTION_DAYS"
@@ -46,6 +51,23 @@ def delete_conversation(engine: Engine, sender_id: str, actor: str) -> int:
             detail["result"] = "not found"
         _audit(connection, actor, "delete", sender_id, detail)
     return deleted
+
+
+def erase_conversations(engine: Engine, stored_ids: Sequence[str], actor: str) -> dict[str, int]:
+    """Delete each of these conversations that exists, in one transaction, with an audit row
+    for each; returns stored id -> events deleted. One "not found" audit row if none exists."""
+    erased: dict[str, int] = {}
+    with engine.begin() as connection:
+        for stored_id in dict.fromkeys(stored_ids):
+            deleted, summaries = _delete(connection, [stored_id])
+            if deleted or summaries:
+                erased[stored_id] = deleted
+                detail = {"events": deleted, "summary_rows": summaries}
+                _audit(connection, actor, "delete", stored_id, detail)
+        if not erased:
+            target = f"erasure request ({len(stored_ids)} stored ids tried)"
+            _audit(connection, actor, "delete", target, {"result": "not found"})
+    return erased
 
 
 def delete_older_than(
@@ -149,19 +171,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="DAYS",
         help=f"delete conversations idle for longer (default: {DAYS_ENV} or {DEFAULT_DAYS})",
     )
-    group.add_argument("--delete", metavar="SENDER_ID", help="delete this one conversation")
+    group.add_argument(
+        "--delete",
+        metavar="SENDER_ID",
+        help="delete the conversation(s) of this stored id or channel id (e.g. phone number)",
+    )
+    parser.add_argument(
+        "--channel",
+        choices=CHANNELS,
+        help="with --delete: look for a channel id on this channel only (default: on all)",
+    )
     args = parser.parse_args(argv)
+    if args.channel and args.delete is None:
+        parser.error("--channel needs --delete")
     try:
         engine = connect()
         if args.delete is not None:
-            # The stored id (as the review tool shows it), or the channel's own id, such as
-            # the phone number a patient gives when asking for erasure.
-            stored = args.delete if is_pseudonym(args.delete) else pseudonym(args.delete)
-            deleted = delete_conversation(engine, stored, cli_actor())
-            if not deleted:
+            if is_pseudonym(args.delete):
+                candidates = [args.delete]
+            else:
+                channels = (args.channel,) if args.channel else CHANNELS
+                candidates = stored_ids_for_erasure(args.delete, channels)
+            erased = erase_conversations(engine, candidates, cli_actor())
+            if not erased:
                 print(f"No conversation {args.delete!r} in {safe_url(engine.url)}", file=sys.stderr)
                 return 1
-            print(f"Deleted conversation {stored} ({deleted} events).")
+            for stored, deleted in erased.items():
+                print(f"Deleted conversation {stored} ({deleted} events).")
             return 0
         days = args.older_than_days if args.older_than_days is not None else retention_days()
         count = delete_older_than(engine, days)

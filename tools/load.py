@@ -423,7 +423,8 @@ async def measure_floor(
             if not await _timed_turn(patient, message, time.perf_counter(), floor.errors):
                 break
             async with session.get(
-                f"{rasa_url}/conversations/{patient.sender}/tracker",
+                # the REST channel names its conversations "rest:<sender>"
+                f"{rasa_url}/conversations/rest:{patient.sender}/tracker",
                 params={**auth, "include_events": "ALL"},
             ) as response:
                 response.raise_for_status()

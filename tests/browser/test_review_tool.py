@@ -23,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
-from conversation_store.pseudonyms import pseudonym
+from conversation_store.pseudonyms import conversation_id, pseudonym
 from tests.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures)
 from tools.servers import MODEL, PROJECT_DIR, free_port, running_servers
 
@@ -43,8 +43,8 @@ expect.set_options(timeout=15_000)
 
 
 def stored_id(name: str) -> str:
-    """The id the store keeps a conversation under: a pseudonym of the channel's id."""
-    return pseudonym(name)
+    """The id the store keeps a conversation under: a pseudonym of the REST channel's id."""
+    return pseudonym(conversation_id("rest", name))
 
 
 @dataclass

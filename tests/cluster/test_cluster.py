@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from conversation_store.pseudonyms import pseudonym
+from conversation_store.pseudonyms import conversation_id, pseudonym
 from tools.cluster import Cluster, running_cluster
 from tools.cluster_config import REPLICA_HEADER
 from tools.servers import MODEL
@@ -99,7 +99,7 @@ def stored_events(cluster: Cluster, sender: str) -> list[dict[str, Any]]:
             rows = connection.execute(
                 sa.text("SELECT type_name, action_name, data FROM events WHERE sender_id = :s"
                         " ORDER BY id"),
-                {"s": pseudonym(sender, cluster.id_key.encode())},
+                {"s": pseudonym(conversation_id("rest", sender), cluster.id_key.encode())},
             )  # fmt: skip
             return [{**json.loads(row.data), "type": row.type_name} for row in rows]
     finally:
@@ -112,7 +112,7 @@ def stored_turns(cluster: Cluster, sender: str) -> int | None:
         with engine.connect() as connection:
             return connection.execute(
                 sa.text("SELECT turns FROM conversation_summaries WHERE sender_id = :s"),
-                {"s": pseudonym(sender, cluster.id_key.encode())},
+                {"s": pseudonym(conversation_id("rest", sender), cluster.id_key.encode())},
             ).scalar()
     finally:
         engine.dispose()

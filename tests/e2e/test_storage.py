@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from conversation_store.database import URL_ENV
-from conversation_store.pseudonyms import pseudonym
+from conversation_store.pseudonyms import conversation_id, pseudonym
 from tests.e2e.test_conversation import Patient, answer
 from tests.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures)
 from tools.servers import MODEL, running_servers
@@ -106,7 +106,8 @@ def conversation_survives_a_restart(tmp_path: Path, url: str) -> None:
     before = dump(url)
     assert leaks({"t": [{"data": json.dumps({"text": "ich heiße Jürgen"})}]}) == ["Jürgen"]
     assert not leaks(before), leaks(before)
-    stored_id = pseudonym(PHONE_SENDER)  # the key the test session's servers use
+    # the REST channel's conversation, under the key the test session's servers use
+    stored_id = pseudonym(conversation_id("rest", PHONE_SENDER))
     stored = events_of(before, stored_id)
     texts = user_texts(stored)
     assert texts[0] == "Hello, my name is [name]" and "[email]" in texts[1], texts

@@ -96,6 +96,18 @@ def test_whatsapp_patients_are_answered_from_the_whatsapp_number(
     assert sent["From"] == "whatsapp:+15550001"
 
 
+def test_a_conversation_named_with_its_channel_is_delivered_to_the_platform_id(
+    standin: PlatformStandIn,
+) -> None:
+    turn(twilio(standin), "twilio:whatsapp:+4917", {"text": "Hallo."})
+    (sent,) = sms_to(standin, "whatsapp:+4917")
+    assert sent["From"] == "whatsapp:+15550001"
+    telegram = TelegramOutput("123:abc", standin.base_url("telegram"))
+    turn(telegram, "telegram:4242", {"text": "Hallo."})
+    chats = [r.json["chat_id"] for r in standin.recorded("telegram") if "sendMessage" in r.path]
+    assert "4242" in chats and "telegram:4242" not in chats
+
+
 def test_an_answer_longer_than_the_limit_arrives_in_parts_in_order(
     standin: PlatformStandIn,
 ) -> None:

@@ -412,6 +412,29 @@ def test_the_command_line(store, domain, url, monkeypatch, capsys):
     assert database.URL_ENV in capsys.readouterr().err
 
 
+def test_erasure_by_a_phone_number_finds_its_sms_and_whatsapp_conversations(
+    store, domain, url, monkeypatch, capsys
+):
+    monkeypatch.setenv(database.URL_ENV, url)
+    number = "+4917612345678"
+    for sender in (f"twilio:{number}", f"twilio:whatsapp:{number}", "twilio:+4930111222"):
+        save(store, first_turn(domain, sender))
+    assert retention.main(["--delete", number, "--channel", "rest"]) == 1
+    assert stored(store.engine, f"twilio:{number}"), "not looked for on another channel"
+    assert retention.main(["--delete", number]) == 0
+    out = capsys.readouterr().out
+    for sender in (f"twilio:{number}", f"twilio:whatsapp:{number}"):
+        assert stored(store.engine, sender) == [] and f"Deleted conversation {sid(sender)}" in out
+    assert stored(store.engine, "twilio:+4930111222"), "another number's conversation stays"
+    rows = audits(store.engine)
+    assert [json.loads(row["detail"]).get("result") for row in rows] == ["not found", None, None]
+    assert {row["target"] for row in rows[1:]} == {
+        sid(f"twilio:{number}"),
+        sid(f"twilio:whatsapp:{number}"),
+    }
+    assert retention.main(["--delete", number]) == 1
+
+
 def test_a_channel_id_such_as_a_phone_number_is_stored_only_as_a_pseudonym(store, domain):
     phone = "whatsapp:+4917612345678"
     save(store, first_turn(domain, phone))
