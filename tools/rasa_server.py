@@ -78,6 +78,9 @@ def main() -> None:
     from channels import delivery
 
     delivery.install()  # a message delivered twice is processed once
+    from . import turn_guard
+
+    turn_guard.install()  # every message answered: size and rate limits, action server down
 
     sys.argv = arguments
     rasa_main()
