@@ -78,9 +78,11 @@ class TurnGuard:
         self.pending: dict[str, int] = {}
         self.failed_turns: OrderedDict[tuple[str, str | None], None] = OrderedDict()
 
-    def refusal(self, sender: str, text: str | None) -> str | None:
+    def refusal(self, sender: str, text: object) -> str | None:
         """The message key to answer with instead of processing, or None to process."""
-        if text is not None and len(text) > self.settings.max_message_chars:
+        # REST passes on whatever JSON the client sent as the message.
+        length = 0 if text is None else len(text if isinstance(text, str) else str(text))
+        if length > self.settings.max_message_chars:
             return "message_too_long"
         if self.pending.get(sender, 0) >= self.settings.max_pending_turns:
             return "sending_too_fast"
@@ -101,6 +103,12 @@ class TurnGuard:
         return True
 
 
+def _id(sender: str) -> str:
+    from conversation_store.pseudonyms import pseudonym
+
+    return pseudonym(sender)
+
+
 async def _send(message: Any, text: str) -> list[dict[str, Any]] | None:
     from rasa.core.channels.channel import CollectingOutputChannel
 
@@ -119,14 +127,15 @@ def _guard_messages(guard: TurnGuard) -> None:
         sender = message.sender_id
         refusal = guard.refusal(sender, message.text)
         if refusal is not None:
-            # Neither the text nor its length: a pasted report can hold anything.
-            logger.warning("Message of conversation %s not processed: %s", sender, refusal)
+            # Neither the text nor its length: a pasted report can hold anything; the sender
+            # id (a phone number on SMS) only as the pseudonym the conversation is stored under.
+            logger.warning("Message of conversation %s not processed: %s", _id(sender), refusal)
             return await _send(message, guard.answer(refusal, None))
         guard.pending[sender] = guard.pending.get(sender, 0) + 1
         try:
             return await handle(self, message)
         except Exception:
-            logger.exception("The turn of conversation %s failed", sender)
+            logger.exception("The turn of conversation %s failed", _id(sender))
             return await _send(message, guard.answer("assistant_unavailable", None))
         finally:
             guard.pending[sender] -= 1

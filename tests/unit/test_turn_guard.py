@@ -103,6 +103,8 @@ def test_a_too_long_message_and_too_many_waiting_messages_are_refused():
     guard = TurnGuard(GuardSettings.from_environment({"BOT_MAX_MESSAGE_CHARS": "10"}), messages())
     assert guard.refusal("a", "x" * 11) == "message_too_long"
     assert guard.refusal("a", "x" * 10) is None
+    assert guard.refusal("a", ["x"] * 10) == "message_too_long"  # not text: as REST passes it on
+    assert guard.refusal("a", 12345) is None
     guard.pending["a"] = guard.settings.max_pending_turns
     assert guard.refusal("a", "hi") == "sending_too_fast"
     assert guard.refusal("b", "hi") is None
