@@ -70,8 +70,10 @@ class GuardSettings:
         return cls(
             max_message_chars=chars,
             max_request_bytes=request_bytes,
-            rate_messages=_whole(environment, "BOT_RATE_LIMIT_MESSAGES", 10, 1),
-            rate_seconds=_number(environment, "BOT_RATE_LIMIT_SECONDS", 30.0, 0.1),
+            # Messages sent at once are held back by max_pending_turns; the bucket stops a
+            # script answering each answer at once (30 in a row, then one every 2 s).
+            rate_messages=_whole(environment, "BOT_RATE_LIMIT_MESSAGES", 30, 1),
+            rate_seconds=_number(environment, "BOT_RATE_LIMIT_SECONDS", 60.0, 0.1),
             max_pending_turns=_whole(environment, "BOT_MAX_PENDING_TURNS", 3, 1),
             action_timeout_seconds=_number(environment, "BOT_ACTION_TIMEOUT_SECONDS", 10.0, 0.1),
         )
