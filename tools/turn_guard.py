@@ -76,7 +76,7 @@ class TurnGuard:
         self.messages = messages
         self.rate_limit = SenderRateLimit(settings.rate_messages, settings.rate_seconds)
         self.pending: dict[str, int] = {}
-        self.failed_turns: OrderedDict[tuple[str, str | None], None] = OrderedDict()
+        self.failed_turns: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     def refusal(self, sender: str, text: object) -> str | None:
         """The message key to answer with instead of processing, or None to process."""
@@ -93,7 +93,7 @@ class TurnGuard:
     def answer(self, key: str, language: str | None) -> str:
         return self.messages.text(key, language, limit=str(self.settings.max_message_chars))
 
-    def mark_failed(self, turn: tuple[str, str | None]) -> bool:
+    def mark_failed(self, turn: tuple[str, str]) -> bool:
         """Record that this turn's action failed; False if it had already (no second notice)."""
         if turn in self.failed_turns:
             return False
@@ -156,8 +156,8 @@ def _guard_actions(guard: TurnGuard) -> None:
     async def run_or_say_unavailable(
         self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any
     ) -> list[Any]:
-        latest = tracker.latest_message
-        turn = (tracker.sender_id, getattr(latest, "message_id", None))
+        message_id = getattr(tracker.latest_message, "message_id", None)
+        turn = (tracker.sender_id, message_id) if message_id else None  # None: not told apart
         if turn in guard.failed_turns:
             return []
         try:
@@ -167,7 +167,7 @@ def _guard_actions(guard: TurnGuard) -> None:
         except Exception as error:
             reason = "no answer in time" if isinstance(error, asyncio.TimeoutError) else error
             logger.error("Action %s failed (%s): the patient is told", self.name(), reason)
-            if not guard.mark_failed(turn):
+            if turn is not None and not guard.mark_failed(turn):
                 return []
             language = tracker.get_slot("language")
             text = guard.answer("assistant_unavailable", language)

@@ -158,6 +158,8 @@ def test_a_dead_action_server_gets_the_patient_the_unavailable_message(guarded):
     assert isinstance(result[0], BotUttered) and "nicht erreichbar" in result[0].text
     assert "112" in result[0].text and "not available" not in result[0].text
     assert result[1] == FollowupAction("action_listen")  # the turn ends with the notice
+    again, _ = run_action(closed_port(), "de")  # another action of the same turn (a form's)
+    assert again == []  # one notice per turn
 
 
 def test_a_hung_action_server_is_given_up_on_after_the_timeout(guarded):
