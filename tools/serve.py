@@ -71,7 +71,7 @@ class ActionServerSupervisor:
         env: Mapping[str, str],
         log_dir: Path,
         on_log: Callable[[Path], None] = lambda path: None,
-        say: Callable[[str], None] = print,
+        say: Callable[[str], None] = lambda text: print(text, flush=True),
     ) -> None:
         self.servers, self.port, self.env, self.log_dir = servers, port, env, log_dir
         self.on_log, self.say = on_log, say
@@ -150,6 +150,9 @@ def main() -> None:
             except KeyboardInterrupt:
                 print("\nStopping ...")
                 return
+    except KeyboardInterrupt:  # during start-up: the servers started so far are stopped
+        print("\nStopped.")
+        return
     except (RuntimeError, TimeoutError) as error:  # a server did not start
         time.sleep(0.5)  # the follower's last lines first
         sys.exit(f"\nCould not start the assistant: {error}")

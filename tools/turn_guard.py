@@ -90,8 +90,20 @@ class TurnGuard:
             return "sending_too_fast"
         return None
 
-    def answer(self, key: str, language: str | None) -> str:
-        return self.messages.text(key, language, limit=str(self.settings.max_message_chars))
+    def answer(self, key: str, language: str | None) -> list[dict[str, Any]]:
+        """The text, then the reply contract (actions/reply.py) every turn ends with: no health
+        topic, no disclaimer, the emergency number; `service` says which notice it is."""
+        from actions.language import default_language
+
+        text = self.messages.text(key, language, limit=str(self.settings.max_message_chars))
+        custom = {
+            "topic": "smalltalk", "region": None, "urgency": "none",
+            "language": language if language in ("en", "de") else default_language().value,
+            "facts": [], "source_line": None, "disclaimer": None,
+            "emergency_number": self.messages.emergency_number,
+            "reminder": None, "question": None, "service": key,
+        }  # fmt: skip
+        return [{"text": text}, {"custom": custom}]
 
     def mark_failed(self, turn: tuple[str, str]) -> bool:
         """Record that this turn's action failed; False if it had already (no second notice)."""
@@ -109,10 +121,11 @@ def _id(sender: str) -> str:
     return pseudonym(sender)
 
 
-async def _send(message: Any, text: str) -> list[dict[str, Any]] | None:
+async def _send(message: Any, replies: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     from rasa.core.channels.channel import CollectingOutputChannel
 
-    await message.output_channel.send_response(message.sender_id, {"text": text})
+    for reply in replies:
+        await message.output_channel.send_response(message.sender_id, reply)
     if isinstance(message.output_channel, CollectingOutputChannel):
         return message.output_channel.messages
     return None
@@ -170,8 +183,12 @@ def _guard_actions(guard: TurnGuard) -> None:
             if turn is not None and not guard.mark_failed(turn):
                 return []
             language = tracker.get_slot("language")
-            text = guard.answer("assistant_unavailable", language)
-            return [BotUttered(text), FollowupAction(ACTION_LISTEN_NAME)]
+            text, contract = guard.answer("assistant_unavailable", language)
+            return [
+                BotUttered(text["text"]),
+                BotUttered(data=contract),
+                FollowupAction(ACTION_LISTEN_NAME),
+            ]
 
     RemoteAction.run = run_or_say_unavailable  # type: ignore[method-assign]
 

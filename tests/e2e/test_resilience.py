@@ -77,6 +77,16 @@ def text_of(replies: list[dict]) -> str:
     return "\n\n".join(r.get("text", "") for r in replies)
 
 
+def answered(replies: list[dict]) -> bool:
+    """The assistant processed the message: its reply contract, not one of the guard's."""
+    return bool(replies) and "service" not in replies[-1].get("custom", {"service": None})
+
+
+def notice(replies: list[dict]) -> str | None:
+    """Which of the guard's notices the turn was (its reply contract says), if any."""
+    return replies[-1].get("custom", {}).get("service") if replies else None
+
+
 def stored_events(servers, sender: str) -> list[dict]:
     url = f"{servers.rasa_url}/conversations/{sender}/tracker?token={TOKEN}"
     with urllib.request.urlopen(url, timeout=30) as response:
@@ -115,16 +125,17 @@ def test_huge_messages_get_the_clear_answer_without_stalling_another_patient(ser
     replies, seconds = timed_say(servers, other, "my lower back hurts")
     for thread in threads:
         thread.join(timeout=60)
-    assert seconds < 2 and "custom" in replies[-1]
+    assert seconds < 2 and answered(replies)
     for size in (100_000, 200_000):
         assert all(word in text_of(results[size]) for word in TOO_LONG), size
+        assert notice(results[size]) == "message_too_long"
     # A body beyond Rasa's HTTP limit is refused before it is read.
     with pytest.raises(urllib.error.HTTPError) as refused:
         say(servers, paster, "x" * 300_000)
     assert refused.value.code == 413
     # A message at the limit is still read and answered.
     at_limit = ("My lower back hurts when I bend. " * 70)[:2000]
-    assert "custom" in say(servers, other, at_limit)[-1]
+    assert answered(say(servers, other, at_limit))
     assert peak_rss_mib(servers.processes[1].pid) < MAX_RSS_MIB
     log = (servers.log_dir / "rasa.log").read_text()
     assert "My back hurts. My back hurts." not in log and paster not in log
@@ -148,7 +159,7 @@ async def _flood(servers, sender: str, count: int) -> tuple[list[tuple[int, list
         started = time.monotonic()
         status, replies = await send(patient, new_sender(), "my lower back hurts")
         other_seconds = time.monotonic() - started
-        assert status == 200 and "custom" in replies[-1]
+        assert status == 200 and answered(replies)
         return await asyncio.gather(*flood), other_seconds
 
 
@@ -159,10 +170,11 @@ def test_a_flood_is_answered_message_by_message_and_does_not_delay_another_patie
     processed = 0
     for status, replies in results:
         assert status == 200 and replies, "a message got no answer"
-        if "custom" in replies[-1]:
+        if answered(replies):
             processed += 1
         else:
             assert "faster than I can answer" in text_of(replies) and "112" in text_of(replies)
+            assert notice(replies) == "sending_too_fast"
     assert 1 <= processed < 250
     stored = [e for e in stored_events(servers, sender) if e["event"] == "user"]
     assert len(stored) == processed  # every processed message is in the conversation
@@ -191,16 +203,22 @@ def restarted(servers, supervisor: ActionServerSupervisor, timeout: float = 240)
 
 def test_a_killed_action_server_is_reported_to_the_patient_and_started_again(servers):
     german = new_sender()
-    assert "custom" in say(servers, german, "Hallo, mein unterer Rücken tut weh")[-1]
+    assert answered(say(servers, german, "Hallo, mein unterer Rücken tut weh"))
     kill_action_server(servers)
     replies, seconds = timed_say(servers, german, "welche Übungen helfen?")
     assert seconds < 3
     text = text_of(replies)
     assert UNAVAILABLE_DE in text and "112" in text and UNAVAILABLE_EN not in text
+    assert notice(replies) == "assistant_unavailable"
     events = stored_events(servers, german)
-    assert [e["event"] for e in events if e["event"] in ("user", "bot")][-2:] == ["user", "bot"]
+    # the message is stored, then the notice and its reply contract
+    assert [e["event"] for e in events if e["event"] in ("user", "bot")][-3:] == [
+        "user",
+        "bot",
+        "bot",
+    ]
     assert restarted(servers, supervisor_of(servers))
-    assert "custom" in say(servers, german, "welche Übungen helfen?")[-1]
+    assert answered(say(servers, german, "welche Übungen helfen?"))
 
 
 def test_a_hung_action_server_gets_the_patient_the_unavailable_message(servers):

@@ -108,7 +108,12 @@ def test_a_too_long_message_and_too_many_waiting_messages_are_refused():
     guard.pending["a"] = guard.settings.max_pending_turns
     assert guard.refusal("a", "hi") == "sending_too_fast"
     assert guard.refusal("b", "hi") is None
-    assert "at most 10 characters" in guard.answer("message_too_long", None)
+    text, contract = guard.answer("message_too_long", None)
+    assert "at most 10 characters" in text["text"] and "höchstens 10 Zeichen" in text["text"]
+    # the turn ends with the reply contract, as every turn does
+    assert contract["custom"]["emergency_number"] == "144"
+    assert contract["custom"]["service"] == "message_too_long"
+    assert contract["custom"]["language"] == "en" and contract["custom"]["disclaimer"] is None
 
 
 def test_install_refuses_another_rasa_version(monkeypatch):
@@ -157,7 +162,9 @@ def test_a_dead_action_server_gets_the_patient_the_unavailable_message(guarded):
     assert seconds < 1
     assert isinstance(result[0], BotUttered) and "nicht erreichbar" in result[0].text
     assert "112" in result[0].text and "not available" not in result[0].text
-    assert result[1] == FollowupAction("action_listen")  # the turn ends with the notice
+    assert result[1].data["custom"]["emergency_number"] == "112"
+    assert result[1].data["custom"]["language"] == "de"
+    assert result[2] == FollowupAction("action_listen")  # the turn ends with the notice
     again, _ = run_action(closed_port(), "de")  # another action of the same turn (a form's)
     assert again == []  # one notice per turn
 
