@@ -10,14 +10,17 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from .guard_settings import request_body_limit
+
 # The response header naming the replica that answered (nginx's $upstream_addr: "host:port",
 # or "a, b" when the first replica refused the connection and the second answered).
 REPLICA_HEADER = "X-Backpain-Replica"
 # Upper bound for one turn at nginx: a message may wait for its conversation's lock (up to the
 # lock lifetime, if a replica died holding it) and then be processed.
 TURN_TIMEOUT_SECONDS = 90
-# Rasa webhook payloads are small (a message, a platform's JSON); 1 MB leaves room and is kept
-# in memory, so nginx's workers (`nobody` when started as root) never write temp files.
+# Bodies are kept in memory, so nginx's workers (`nobody` when started as root) never write
+# temp files. The public port takes what Rasa takes (BOT_MAX_REQUEST_BYTES, tools.guard_settings);
+# the internal action port 1 MB: Rasa sends the action server the whole conversation.
 MAX_BODY = "1m"
 
 
@@ -106,6 +109,7 @@ http {{
 
     server {{
         listen 127.0.0.1:{port};
+        client_max_body_size {request_body_limit()};
         proxy_set_header Host $host;
         proxy_set_header X-Real-IP $remote_addr;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;

@@ -98,6 +98,9 @@ def main() -> None:
     from . import jwt_check
 
     jwt_check.install()  # every unusable JWT is a 401
+    from . import turn_guard
+
+    turn_guard.install()  # every message answered: size and rate limits, action server down
 
     sys.argv = arguments
     rasa_main()

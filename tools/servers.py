@@ -126,11 +126,13 @@ def start_actions(
     echo_logs: bool = False,
     own_session: bool = False,
 ) -> subprocess.Popen:
-    """An action server on `port`, not waited for (see `_wait_until_up`)."""
-    # tools.action_server: rasa_sdk with its log records redacted
+    """An action server on `port`, not waited for (see `_wait_until_up`). It binds to
+    loopback only: it has no authentication, and Rasa reaches it at 127.0.0.1.
+    tools.action_server is rasa_sdk with its log records redacted."""
     command = [str(BIN / "python"), "-m", "tools.action_server", "--actions", "actions"]
     command += ["--port", str(port)]
-    return _spawn(command, log, env, echo_logs, own_session)
+    # rasa-sdk 3.6 has no --interface option; its Sanic reads SANIC_HOST (default 0.0.0.0).
+    return _spawn(command, log, {**env, "SANIC_HOST": "127.0.0.1"}, echo_logs, own_session)
 
 
 def start_rasa(
