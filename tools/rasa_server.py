@@ -78,6 +78,9 @@ def main() -> None:
     from channels import delivery
 
     delivery.install()  # a message delivered twice is processed once
+    from . import health_endpoint
+
+    health_endpoint.install()  # GET /health: is the conversation store writing?
 
     sys.argv = arguments
     rasa_main()
