@@ -130,11 +130,53 @@ def check_reachable(engine: Engine, name: str = URL_ENV, wait_seconds: float = 0
             return
         except sa.exc.DBAPIError as err:
             if time.monotonic() >= deadline:
-                reason = str(getattr(err, "orig", err)).strip().splitlines()[0]
                 raise DatabaseError(
-                    f"cannot connect to the database in {name} ({safe_url(engine.url)}): {reason}"
+                    f"cannot connect to the database in {name} ({safe_url(engine.url)}): "
+                    f"{reason(err)}"
                 ) from err
             time.sleep(1)
+
+
+def check_writable(
+    engine: Engine, table: sa.Table, row: dict[str, Any], name: str = URL_ENV
+) -> None:
+    """Write `row` into `table` and delete it in one committed transaction: a database that
+    is read-only (file, mount, replica, role) fails here, at start-up, and not silently on
+    patients' turns. DatabaseError naming the variable, the database and the reason."""
+    first = next(iter(row))
+    try:
+        with engine.begin() as connection:
+            connection.execute(table.insert(), row)
+            connection.execute(table.delete().where(table.c[first] == row[first]))
+    except sa.exc.DBAPIError as err:
+        raise DatabaseError(
+            f"the database in {name} ({safe_url(engine.url)}) cannot be written: {reason(err)}"
+        ) from err
+
+
+def reason(err: BaseException) -> str:
+    """A database error's own message, first line only: SQLAlchemy's text adds the statement
+    and its parameters, which may hold conversation data."""
+    original = getattr(err, "orig", None) or err
+    lines = str(original).strip().splitlines()
+    return f"{type(original).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+
+
+def number_setting(
+    name: str, default: float, low: float, high: float, environ: Mapping[str, str] | None = None
+) -> float:
+    """A numeric setting from the environment, checked: DatabaseError naming it if it is not
+    a number between `low` and `high`."""
+    raw = ((os.environ if environ is None else environ).get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:
+        raise DatabaseError(f"{name} must be a number from {low:g} to {high:g}, not {raw!r}")
+    return value
 
 
 def connect(environ: Mapping[str, str] | None = None, create_tables: bool = True) -> Engine:

@@ -11,13 +11,24 @@ Only stored events are redacted: the bot has already answered the message it was
 the next turn on, Rasa reloads the tracker from here, so earlier messages come back redacted.
 Conversation ids are stored as pseudonyms (see `pseudonyms`): a channel's id may be a phone
 number.
+
+No turn is lost silently when the database will not write (read-only, disk full, gone):
+start-up refuses a database it cannot write to; a failed save is retried a few times with a
+short back-off (the patient is waiting for the answer); then the conversation's unsaved state
+is kept in memory and in the spool folder (`spool`), the store reads the conversation from
+there on the next turn, and writes it with the next save that succeeds, its own or any
+other's (and on a timer, and at start-up). /health reports it (`health`). The patient gets
+the answer, an escalation's emergency number included, as if nothing had happened: the
+answer was already given when Rasa saves, and the turn is kept; only staff can act on it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -39,21 +50,38 @@ from .database import (
     URL_ENV,
     DatabaseError,
     check_reachable,
+    check_writable,
     create_all,
     database_url,
     make_engine,
+    number_setting,
     parse_url,
+    reason,
     safe_url,
 )
 from .pseudonyms import PseudonymKeyError, load_key, pseudonym
 from .redaction import redact_value
 from .schema import FALLBACK_ACTION, LOW_CONFIDENCE, conversation_summaries, metadata
+from .spool import Spool, StoreHealth, Unsaved, spool_dir
 
 logger = logging.getLogger(__name__)
 
 CONNECT_WAIT_SECONDS = 30  # a database container may still be starting when Rasa does
 _RANKS = {level.value: level.rank for level in Urgency}
 EVENTS = SQLTrackerStore.SQLEvent.__table__  # Rasa's `events` table
+# A failed save is tried this often in all, waiting DELAY, 2 x DELAY, … in between: with the
+# defaults at most 0.3 s more before the patient's answer leaves (the REST channel waits).
+ATTEMPTS_ENV, DEFAULT_ATTEMPTS = "BOT_STORE_SAVE_ATTEMPTS", 3
+DELAY_ENV, DEFAULT_DELAY = "BOT_STORE_RETRY_DELAY_SECONDS", 0.1
+# How often unsaved conversations are retried when no save succeeds to carry them along.
+INTERVAL_ENV, DEFAULT_INTERVAL = "BOT_STORE_RETRY_INTERVAL_SECONDS", 30.0
+
+_active: RedactingTrackerStore | None = None
+
+
+def active_store() -> RedactingTrackerStore | None:
+    """The store of this process (for /health), once Rasa has built it."""
+    return _active
 
 
 class RedactingTrackerStore(SQLTrackerStore):
@@ -84,44 +112,152 @@ class RedactingTrackerStore(SQLTrackerStore):
             check_reachable(self.engine, url_env, connect_wait_seconds)
             create_all(self.engine, SQLTrackerStore.Base.metadata)  # Rasa's `events`
             create_all(self.engine, metadata)
+            check_writable(self.engine, EVENTS, _PROBE_ROW, url_env)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)  # Rasa's keys() uses it
             self.id_key = load_key()
+            self.attempts = int(number_setting(ATTEMPTS_ENV, DEFAULT_ATTEMPTS, 1, 10))
+            self.retry_delay = number_setting(DELAY_ENV, DEFAULT_DELAY, 0, 5)
+            self.retry_interval = number_setting(INTERVAL_ENV, DEFAULT_INTERVAL, 1, 3600)
+            self.spool = Spool(spool_dir())
+            self.health = StoreHealth()
         except PseudonymKeyError as err:
             raise DatabaseError(str(err)) from err
         except (AttributeError, ImportError) as err:
             # Rasa would catch these and quietly fall back to an in-memory store.
             raise DatabaseError(f"the conversation store could not start: {err!r}") from err
         logger.info("Conversations are stored in %s", safe_url(self.engine.url))
+        # left by an earlier run that could not write them
+        for unsaved in self.spool.load(safe_url(self.engine.url)):
+            self.health.unsaved[unsaved.stored_id] = unsaved
+        self.flush_unsaved()
+        global _active
+        _active = self
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Write the tracker's new events, redacted, and its summary, in one transaction."""
+        """Write the tracker's new events, redacted, and its summary, in one transaction;
+        retried, then kept as unsaved (never raised: Rasa would fall back to a store in
+        memory that is forgotten on the next turn)."""
         await self.stream_events(tracker)
         stored_id = self.stored_id(tracker.sender_id)
+        # The tracker begins with the unsaved events it was rebuilt from (`_retrieve`): those
+        # are written as kept, redacted already (redacting twice would re-key delivery ids).
+        unsaved = self.health.unsaved.get(stored_id)
+        known: list[Any] = unsaved.events if unsaved else []
+        events = known + list(tracker.events)[len(known) :]
+        for attempt in range(1, self.attempts + 1):
+            try:
+                written = self._write(stored_id, events)
+                break
+            except sa.exc.SQLAlchemyError as err:
+                self._note_error(err)
+                logger.warning(
+                    "Conversation %s: saving failed (attempt %d of %d): %s",
+                    stored_id, attempt, self.attempts, reason(err),
+                )  # fmt: skip
+                self.engine.dispose()  # the next attempt on a fresh connection
+                if attempt < self.attempts:
+                    await asyncio.sleep(self.retry_delay * 2 ** (attempt - 1))
+        else:
+            self._keep_unsaved(stored_id, events)
+            return
+        logger.debug("Tracker %s: %d new events stored", stored_id, written)
+        if self.health.unsaved.pop(stored_id, None) is not None:
+            self.spool.remove(stored_id)
+            logger.warning("Conversation %s: its unsaved turns are stored now", stored_id)
+        self.flush_unsaved()
+
+    def _write(self, stored_id: str, events: list[Event | dict[str, Any]]) -> int:
+        """Insert the events the table lacks, redacted, and update the summary; how many."""
         with self.engine.begin() as connection:
             # Rasa's rule: the tracker holds the latest session's events, of which the first
             # `stored` are in the table already.
             stored = connection.execute(_COUNT_LATEST, {"stored_id": stored_id}).scalar_one()
-            new_events = [
-                self._stored_event(event.as_dict())
-                for event in itertools.islice(tracker.events, stored, None)
-            ]
+            new_events = [self._redacted(e) for e in itertools.islice(events, stored, None)]
             if new_events:
                 connection.execute(EVENTS.insert(), [_row(stored_id, e) for e in new_events])
                 upsert_summary(connection, stored_id, new_events)
-        logger.debug("Tracker %s: %d new events stored", stored_id, len(new_events))
+        return len(new_events)
+
+    def _note_error(self, err: BaseException) -> None:
+        self.health.last_error_at = time.time()
+        self.health.last_error = reason(err)
+
+    def _redacted(self, event: Event | dict[str, Any]) -> dict[str, Any]:
+        return event if isinstance(event, dict) else self._stored_event(event.as_dict())
+
+    def _keep_unsaved(self, stored_id: str, events: list[Event | dict[str, Any]]) -> None:
+        """The save failed for good: keep the redacted state, report it, and carry on."""
+        redacted = [self._redacted(event) for event in events]
+        earlier = self.health.unsaved.get(stored_id)
+        missing = Summary()  # what the table lacks: its turns, and whether one escalated
+        for event in redacted[_stored_count(self.engine, stored_id) :]:
+            missing.add(event)
+        turns = missing.turns
+        unsaved = Unsaved(
+            stored_id=stored_id,
+            database=safe_url(self.engine.url),
+            events=redacted,
+            unsaved_turns=turns,
+            escalated=missing.escalated or missing.urgency_rank == _RANKS[Urgency.EMERGENCY.value],
+            first_failed_at=earlier.first_failed_at if earlier else time.time(),
+            last_error_at=self.health.last_error_at or time.time(),
+        )
+        unsaved.spooled = self.spool.write(unsaved)
+        self.health.unsaved[stored_id] = unsaved
+        log = logger.critical if unsaved.escalated else logger.error
+        log(
+            "Conversation %s: %d turn(s)%s NOT stored after %d attempts (%s); kept %s and "
+            "retried; the patient was answered",
+            stored_id, turns, " with an ESCALATION" if unsaved.escalated else "", self.attempts,
+            self.health.last_error,
+            f"in {self.spool.folder}" if unsaved.spooled else "in memory only",
+        )  # fmt: skip
+
+    def flush_unsaved(self) -> int:
+        """Write the conversations kept as unsaved, as far as the database takes them; how
+        many are still waiting."""
+        for stored_id, unsaved in list(self.health.unsaved.items()):
+            try:
+                try:
+                    self._write(stored_id, unsaved.events)
+                except sa.exc.SQLAlchemyError:
+                    # A pooled connection may predate the recovery (SQLite opened the file
+                    # read-only; PostgreSQL's old primary): once more on a fresh one.
+                    self.engine.dispose()
+                    self._write(stored_id, unsaved.events)
+            except sa.exc.SQLAlchemyError as err:
+                self._note_error(err)
+                self.engine.dispose()
+                break  # the database still fails: the rest would too
+            if self.health.unsaved.get(stored_id) is unsaved:  # not replaced meanwhile
+                del self.health.unsaved[stored_id]
+                self.spool.remove(stored_id)
+                logger.warning(
+                    "Conversation %s: %d unsaved turn(s) are stored now",
+                    stored_id, unsaved.unsaved_turns,
+                )  # fmt: skip
+        return len(self.health.unsaved)
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
-        """The tracker of the latest session (or of all sessions), as Rasa's store rebuilds it.
-        Rasa's queries, in SQLAlchemy Core: its ORM objects cost more than the query."""
+        """The tracker of the latest session (or of all sessions), as Rasa's store rebuilds it,
+        with the events of a save that failed after the stored ones (the conversation goes
+        on where it was). Rasa's queries, in SQLAlchemy Core: its ORM objects cost more."""
+        stored_id = self.stored_id(sender_id)
         query = _LOAD_ALL if fetch_events_from_all_sessions else _LOAD_LATEST
         with self.engine.connect() as connection:
-            result = connection.execute(query, {"stored_id": self.stored_id(sender_id)})
+            result = connection.execute(query, {"stored_id": stored_id})
             rows = result.scalars().all()
-        if not self.domain or not rows:
-            return None
+            unsaved = self.health.unsaved.get(stored_id)
+            if unsaved is not None:
+                latest = connection.execute(_COUNT_LATEST, {"stored_id": stored_id})
+                stored_latest = latest.scalar_one()
         events = [json.loads(data) for data in rows]
+        if unsaved is not None:
+            events += unsaved.events[stored_latest:]
+        if not self.domain or not events:
+            return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
     def stored_id(self, sender_id: str) -> str:
@@ -162,6 +298,19 @@ _LATEST_SESSION = (
 _COUNT_LATEST = sa.select(sa.func.count()).where(*_LATEST_SESSION)
 _LOAD_LATEST = sa.select(EVENTS.c.data).where(*_LATEST_SESSION).order_by(EVENTS.c.id)
 _LOAD_ALL = sa.select(EVENTS.c.data).where(EVENTS.c.sender_id == _STORED_ID).order_by(EVENTS.c.id)
+
+
+# Written and deleted at start-up, in one transaction (`check_writable`).
+_PROBE_ROW = {"sender_id": "store-write-probe", "type_name": "probe", "data": "{}"}
+
+
+def _stored_count(engine: sa.engine.Engine, stored_id: str) -> int:
+    """How many of the latest session's events the table holds (0 if it cannot be read)."""
+    try:
+        with engine.connect() as connection:
+            return connection.execute(_COUNT_LATEST, {"stored_id": stored_id}).scalar_one()
+    except sa.exc.SQLAlchemyError:
+        return 0
 
 
 def _row(stored_id: str, data: dict[str, Any]) -> dict[str, Any]:

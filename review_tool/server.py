@@ -388,8 +388,17 @@ async def audit_page(request: web.Request) -> web.Response:
     actor, action = params.text(request.query, "actor"), params.text(request.query, "action")
     rows = await db(request, read_audit, before, actor, action)
     older = rows[AUDIT_PAGE_SIZE - 1]["id"] if len(rows) > AUDIT_PAGE_SIZE else None
+    from conversation_store.spool import spool_summary
+
+    unsaved = await asyncio.to_thread(spool_summary)  # turns the database would not take
     return render(
-        request, "audit.html", rows=rows[:AUDIT_PAGE_SIZE], older=older, actor=actor, action=action
+        request,
+        "audit.html",
+        rows=rows[:AUDIT_PAGE_SIZE],
+        older=older,
+        actor=actor,
+        action=action,
+        unsaved=unsaved,
     )
 
 

@@ -101,6 +101,9 @@ def main() -> None:
     from . import turn_guard
 
     turn_guard.install()  # every message answered: size and rate limits, action server down
+    from . import health_endpoint
+
+    health_endpoint.install()  # GET /health: is the conversation store writing?
 
     sys.argv = arguments
     rasa_main()

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +31,12 @@ from conversation_store import database, retention
 from conversation_store.database import DatabaseError
 from conversation_store.pseudonyms import KEY_ENV, pseudonym
 from conversation_store.schema import LOW_CONFIDENCE, audit_log, conversation_summaries
+from conversation_store.spool import SPOOL_ENV
 from conversation_store.tracker_store import RedactingTrackerStore
 from tests.conftest import PROJECT_DIR
 from tests.postgres import postgres_server  # noqa: F401 (fixture)
+
+from .test_review_support import engine_fixture, logged_in, tool_fixture  # noqa: F401 (fixtures)
 
 DAY = 86400.0
 TEST_KEY = "test-key-" + "0" * 40
@@ -463,3 +468,205 @@ def test_a_delivery_id_is_stored_as_a_pseudonym_that_redaction_leaves_alone(stor
     save(store, tracker(domain, "p1", events))
     metadata = stored(store.engine, "p1")[-1]["metadata"]
     assert metadata["delivery_id"] == store.stored_id(delivery) != delivery
+
+
+# --- a database that will not write ----------------------------------------------------------
+# Real failures: the SQLite files made immutable (chattr +i, which stops root too). An open
+# SQLite connection keeps writing through its file handle, so the test drops the pool's
+# connections, as a reconnect would; the store's next connection is then refused.
+
+
+@pytest.fixture(autouse=True)
+def spool_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    folder = tmp_path / "spool"
+    monkeypatch.setenv(SPOOL_ENV, str(folder))
+    return folder
+
+
+class Immutable:
+    """chattr +i / -i on a SQLite database file. Only the file itself: with its -wal and -shm
+    frozen too, SQLite maps the -shm it cannot write and the process dies of SIGBUS."""
+
+    def __init__(self, database: Path) -> None:
+        self.path = database
+
+    def on(self) -> None:
+        subprocess.run(["chattr", "+i", str(self.path)], check=True)
+
+    def off(self) -> None:
+        if self.path.exists():
+            subprocess.run(["chattr", "-i", str(self.path)], check=True)
+
+
+@pytest.fixture
+def frozen(tmp_path: Path) -> Iterator[Immutable]:
+    files = Immutable(tmp_path / "c.db")
+    yield files
+    files.off()  # or pytest cannot remove tmp_path
+
+
+@pytest.fixture
+def sqlite_store(domain: Domain, tmp_path: Path) -> RedactingTrackerStore:
+    return RedactingTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 'c.db'}")
+
+
+def refuse_writes(store: RedactingTrackerStore, frozen: Immutable) -> None:
+    frozen.on()
+    store.engine.dispose()
+
+
+def second_turn(domain: Domain, sender: str = "p1", escalate: bool = False) -> DialogueStateTracker:
+    value = first_turn(domain, sender)
+    value.update(user("and it hurts at night, my name is Anna Schmidt", intent="ask_pain"))
+    if escalate:
+        value.update(SlotSet("urgency", "emergency"))
+        value.update(SlotSet("escalation", "cauda_equina"))
+    if escalate:
+        value.update(bot("Please call 112 now.", "red_flag", urgency="emergency"))
+    else:
+        value.update(bot("Night pain in the lower back is common.", "pain"))
+    value.update(ActionExecuted("action_listen"))
+    return value
+
+
+def test_start_refuses_a_database_it_cannot_write(domain, tmp_path, frozen):
+    RedactingTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 'c.db'}").engine.dispose()
+    frozen.on()
+    with pytest.raises(DatabaseError) as error:
+        RedactingTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 'c.db'}")
+    message = str(error.value)
+    assert "cannot be written" in message and "readonly" in message, message
+    assert str(tmp_path / "c.db") in message and database.URL_ENV in message
+
+
+def test_a_refused_save_is_retried_kept_and_reported_then_written_once_it_can(
+    sqlite_store, domain, frozen, spool_folder, caplog
+):
+    store = sqlite_store
+    save(store, first_turn(domain))
+    refuse_writes(store, frozen)
+    caplog.set_level("WARNING")
+    save(store, second_turn(domain))  # no exception: Rasa would keep it in memory and forget
+
+    attempts = [r for r in caplog.records if "saving failed (attempt" in r.getMessage()]
+    assert len(attempts) == store.attempts == 3
+    (kept,) = [r for r in caplog.records if "NOT stored" in r.getMessage()]
+    assert kept.levelname == "ERROR" and sid("p1") in kept.getMessage()
+    log = caplog.text
+    assert "p1" not in log.replace(sid("p1"), "") and "Anna" not in log and "night" not in log
+    report = store.health.report()
+    assert report["store"] == "failing" and report["unsaved_turns"] == 1
+    assert report["not_spooled"] == 0 and "readonly" in report["last_error"]
+    spooled = (spool_folder / f"{sid('p1')}.json").read_text()
+    assert "at night" in spooled and not [p for p in PERSONAL if p in spooled]
+    assert oct(os.stat(spool_folder / f"{sid('p1')}.json").st_mode & 0o777) == "0o600"
+    # The next turn goes on from the unsaved one.
+    reloaded = asyncio.run(store.retrieve("p1"))
+    assert reloaded is not None and reloaded.latest_message.text.startswith("and it hurts")
+
+    frozen.off()
+    later = reloaded.copy()
+    later.update(user("thanks", intent="thank"))
+    save(store, later)
+    texts = [e.get("text") for e in stored(store.engine, "p1") if e["event"] == "user"]
+    assert texts == [texts[0], "and it hurts at night, my name is [name]", "thanks"]
+    assert summary(store.engine, "p1")["turns"] == 3
+    assert store.health.report()["store"] == "ok" and not list(spool_folder.iterdir())
+
+
+def test_a_save_that_fails_once_is_retried_within_the_turn(
+    sqlite_store, domain, frozen, monkeypatch
+):
+    store = sqlite_store
+    store.retry_delay = 0.3
+    save(store, first_turn(domain))
+    refuse_writes(store, frozen)
+
+    async def turn_while_the_database_recovers() -> None:
+        asyncio.get_running_loop().call_later(0.1, frozen.off)  # before the second attempt
+        await store.save(second_turn(domain))
+
+    asyncio.run(turn_while_the_database_recovers())
+    assert [e["event"] for e in stored(store.engine, "p1")].count("user") == 2
+    assert store.health.report()["store"] == "ok"
+
+
+def test_an_unsaved_escalation_is_critical_and_counted(sqlite_store, domain, frozen, caplog):
+    store = sqlite_store
+    save(store, first_turn(domain))
+    refuse_writes(store, frozen)
+    save(store, second_turn(domain, escalate=True))
+    (kept,) = [r for r in caplog.records if "NOT stored" in r.getMessage()]
+    assert kept.levelname == "CRITICAL" and "ESCALATION" in kept.getMessage()
+    assert store.health.report()["unsaved_escalations"] == 1
+
+
+def test_a_spool_that_cannot_be_written_either_keeps_the_turn_in_memory(
+    sqlite_store, domain, frozen, spool_folder
+):
+    store = sqlite_store
+    save(store, first_turn(domain))
+    spool_folder.mkdir()
+    subprocess.run(["chattr", "+i", str(spool_folder)], check=True)
+    try:
+        refuse_writes(store, frozen)
+        save(store, second_turn(domain))
+        assert store.health.report()["not_spooled"] == 1
+    finally:
+        subprocess.run(["chattr", "-i", str(spool_folder)], check=True)
+    frozen.off()
+    assert store.flush_unsaved() == 0  # the timer's retry, with no patient writing again
+    assert [e["event"] for e in stored(store.engine, "p1")].count("user") == 2
+
+
+def test_turns_spooled_by_a_run_that_stopped_are_written_at_the_next_start(
+    sqlite_store, domain, frozen, tmp_path, spool_folder
+):
+    store = sqlite_store
+    save(store, first_turn(domain))
+    refuse_writes(store, frozen)
+    save(store, second_turn(domain))
+    store.engine.dispose()  # the process stops with the turn unsaved
+    frozen.off()
+
+    restarted = RedactingTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 'c.db'}")
+    events = stored(restarted.engine, "p1")
+    assert [e["event"] for e in events].count("user") == 2
+    contents = [json.dumps(e, sort_keys=True) for e in events]
+    assert len(set(contents)) == len(contents), "an event was written twice"
+    assert restarted.health.report()["store"] == "ok" and not list(spool_folder.iterdir())
+
+
+def test_a_spool_file_of_another_database_is_left_alone(domain, tmp_path, frozen, spool_folder):
+    first = RedactingTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 'c.db'}")
+    save(first, first_turn(domain))
+    refuse_writes(first, frozen)
+    save(first, second_turn(domain))
+    other = RedactingTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 'other.db'}")
+    assert stored(other.engine, "p1") == [] and other.health.report()["store"] == "ok"
+    assert (spool_folder / f"{sid('p1')}.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("BOT_STORE_SAVE_ATTEMPTS", "many"), ("BOT_STORE_SAVE_ATTEMPTS", "0"),
+     ("BOT_STORE_RETRY_DELAY_SECONDS", "-1"), ("BOT_STORE_RETRY_INTERVAL_SECONDS", "nan")],
+)  # fmt: skip
+def test_a_bad_retry_setting_stops_the_store_naming_it(domain, tmp_path, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(DatabaseError, match=name):
+        RedactingTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 'c.db'}")
+
+
+def test_an_admin_sees_the_unsaved_turns_on_the_audit_page(
+    sqlite_store, domain, frozen, engine, tool
+):
+    store = sqlite_store
+    admin = logged_in(tool, "boss")
+    assert "Not saved" not in admin.get("/audit").text
+    save(store, first_turn(domain))
+    refuse_writes(store, frozen)
+    save(store, second_turn(domain, escalate=True))
+    html = admin.get("/audit").text
+    assert "Not saved:" in html and "1 turn(s) of 1 conversation(s)" in html, html
+    assert "1 with an emergency escalation" in html
