@@ -12,12 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from .conversation_state import Turn
 from .health_actions import topic_button
 from .knowledge import KNOWLEDGE
+from .language_fallback import TOPIC_MENU
 from .reply import ReplyMeta, send_reply
 from .taxonomy import Language, Topic
 from .turn_action import TurnAction
-
-# The topics offered as buttons when the assistant greets or cannot place a message.
-TOPIC_MENU = (Topic.LOCATION, Topic.CAUSES, Topic.SEE_DOCTOR, Topic.EXERCISES)
 
 
 def topic_menu(language: Language) -> list[dict[str, str]]:
@@ -35,13 +33,10 @@ class SimpleReplyAction(TurnAction):
     def message_key(self) -> str:
         """Key of the reply in data/messages.yml (abstract, so rasa-sdk skips this base)."""
 
-    def message(self, text: str) -> str:
-        return self.message_key
-
     def answer(
         self, dispatcher: CollectingDispatcher, turn: Turn, tracker: Tracker
     ) -> list[EventType]:
-        body = KNOWLEDGE.messages.text(self.message(turn.text), turn.language)
+        body = KNOWLEDGE.messages.text(self.message_key, turn.language)
         buttons = topic_menu(turn.language) if self.offer_topics else []
         meta = ReplyMeta(topic=self.topic, language=turn.language, region=turn.region)
         send_reply(dispatcher, meta, body, KNOWLEDGE, buttons)
@@ -70,10 +65,8 @@ class ActionOutOfScope(SimpleReplyAction):
 
 
 class ActionOfferTopics(SimpleReplyAction):
-    """Low NLU confidence, or no rule fits: say so and offer the topics as buttons."""
+    """Low NLU confidence, or no rule fits: say so and offer the topics as buttons.
+    (An empty message is answered before, by actions/language_fallback.py.)"""
 
     action_name, message_key, offer_topics = "action_offer_topics", "fallback", True
     topic = Topic.OUT_OF_SCOPE
-
-    def message(self, text: str) -> str:
-        return "fallback" if text.strip() else "empty_message"

@@ -8,6 +8,8 @@ file, fact and field when a fact breaks the schema, so a bad edit never reaches 
 from __future__ import annotations
 
 import math
+import os
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +28,49 @@ from .text_normalization import tokens
 FACT_FIELDS = {"id", "topic", "regions", "contexts", "source", "evidence", "text", "exercise"}
 EXERCISE_FIELDS = {"name", "aliases", "steps", "dose"}
 LANGUAGES = tuple(lang.value for lang in Language)
+SEEDS_DIR_ENV = "BOT_SEEDS_DIR"
+PROJECT_SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+# The assistant gives no drug doses: a fact's text naming an amount of a medicine or how
+# often to take it is refused at start-up (exercise sets like "3 x 20 seconds" are fine).
+_NUMBER = (
+    r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|eight|twelve"
+    r"|ein|eine|zwei|drei|vier|fünf|sechs|acht|zwölf)"
+)
+_TIMES = r"(?:once|twice|thrice|einmal|zweimal|dreimal|viermal|fünfmal|sechsmal)"
+DOSE_PATTERNS = (
+    re.compile(  # an amount: "400 mg", "5 ml", "2 Tabletten"
+        r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|g|ml|iu|ie|milligram\w*|microgram\w*|millilit\w*"
+        r"|gramm?s?|tablets?|tabletten?|pills?|capsules?|kapseln?|drops|tropfen|puffs?|sachets?"
+        r"|beutel|h(?:ub|übe))\b",
+        re.IGNORECASE,
+    ),
+    re.compile(  # how often a day: "2x täglich", "three times a day", "dreimal am Tag"
+        rf"(?:\b{_NUMBER}\s*(?:x|times|mal|-mal)\b|\b{_TIMES})\s*"
+        r"(?:(?:a|per|pro|am|im|each|jeden|the)\s+)?(?:day|daily|täglich|tags?|tages)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(  # at intervals: "alle 8 Stunden", "every 4-6 hours"
+        rf"\b(?:every|alle)\s+{_NUMBER}(?:\s*(?:-|to|bis)\s*{_NUMBER})?\s*"
+        r"(?:hours?|h|stunden?|std)\b",
+        re.IGNORECASE,
+    ),
+)
+
+
+def dose_in(text: str) -> str | None:
+    """The first words of `text` that read as a drug dose, if any."""
+    for pattern in DOSE_PATTERNS:
+        found = pattern.search(text)
+        if found:
+            return found.group(0)
+    return None
+
+
+def squash(text: str) -> str:
+    """Whitespace normalised, so that an excerpt matches across the article's line breaks."""
+    return " ".join(text.split())
+
+
 # A fact that shares rare words with the question ("heat", "Matratze") is relevant even when
 # the patient named no region or circumstance; this much shared rarity makes it eligible.
 MIN_RELEVANCE = 3.0
@@ -153,6 +198,12 @@ def _fact(raw: object, path: Path, index: int, contexts: frozenset[str], sources
         raise DataFileError(
             path, "only facts with topic 'exercises' describe an exercise", item, "exercise"
         )
+    text = _bilingual(data.get("text"), path, item, "text")
+    for lang, words in text.items():
+        dose = dose_in(words)
+        if dose:
+            problem = f"names a drug dose ({dose!r}): the assistant gives none"
+            raise DataFileError(path, problem, item, f"text.{lang}")
     return Fact(
         id=fact_id.strip(),
         topic=topic,
@@ -160,7 +211,7 @@ def _fact(raw: object, path: Path, index: int, contexts: frozenset[str], sources
         contexts=frozenset(context_names),
         source=source,
         evidence=tuple(evidence),
-        text=_bilingual(data.get("text"), path, item, "text"),
+        text=text,
         file=path.name,
         exercise=exercise,
     )
@@ -175,6 +226,41 @@ def load_sources(path: Path) -> dict[str, Source]:
         )
         for name, entry in entries.items()
     }
+
+
+def seeds_dir() -> Path:
+    """Where the source articles are: BOT_SEEDS_DIR, or the project's copy in seeds/."""
+    value = os.environ.get(SEEDS_DIR_ENV, "").strip()
+    folder = Path(value) if value else PROJECT_SEEDS_DIR
+    if not folder.is_dir():
+        raise DataFileError(folder, f"is not a directory of source articles ({SEEDS_DIR_ENV})")
+    return folder
+
+
+def load_articles(folder: Path, sources: Iterable[str], sources_file: Path) -> dict[str, str]:
+    """Each listed source article's text, whitespace normalised."""
+    articles = {}
+    for name in sources:
+        article = folder / name
+        try:
+            articles[name] = squash(article.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as err:
+            problem = f"its article {article} cannot be read ({err})"
+            raise DataFileError(sources_file, problem, f"source '{name}'") from err
+    return articles
+
+
+def check_evidence(fact: Fact, article: str, path: Path) -> None:
+    """Every excerpt a fact rests on occurs in its source article (whitespace aside)."""
+    for quote in fact.evidence:
+        if squash(quote) not in article:
+            shown = quote if len(quote) <= 80 else quote[:77] + "..."
+            raise DataFileError(
+                path,
+                f"evidence {shown!r} is not in its source article {fact.source}",
+                f"fact '{fact.id}'",
+                "evidence",
+            )
 
 
 @dataclass
@@ -199,8 +285,15 @@ class FactBase:
         )
 
     @classmethod
-    def load(cls, facts_dir: Path, sources_file: Path, contexts: Iterable[str]) -> FactBase:
+    def load(
+        cls,
+        facts_dir: Path,
+        sources_file: Path,
+        contexts: Iterable[str],
+        articles_dir: Path | None = None,
+    ) -> FactBase:
         sources = load_sources(sources_file)
+        articles = load_articles(articles_dir or seeds_dir(), sources, sources_file)
         known_contexts = frozenset(contexts)
         files = sorted(facts_dir.glob("*.yml"))
         if not files:
@@ -214,6 +307,7 @@ class FactBase:
                 raise DataFileError(path, "must have a non-empty list 'facts'", field="facts")
             for index, raw in enumerate(raw_facts):
                 fact = _fact(raw, path, index, known_contexts, sources)
+                check_evidence(fact, articles[fact.source], path)
                 if fact.id in seen:
                     raise DataFileError(
                         path,

@@ -9,6 +9,7 @@ from pathlib import Path
 from .data_files import DataFileError
 from .doctor_check_questions import DoctorCheck
 from .fact_base import FactBase
+from .language import ForeignWords
 from .messages import Messages
 from .red_flag_detector import RedFlagDetector
 from .triage import Triage
@@ -24,6 +25,7 @@ class Knowledge:
     messages: Messages
     triage: Triage
     doctor_check: DoctorCheck
+    foreign_words: ForeignWords
 
     @classmethod
     def load(cls, data_dir: Path) -> Knowledge:
@@ -38,6 +40,7 @@ class Knowledge:
             messages=Messages.load(data_dir / "messages.yml"),
             triage=triage,
             doctor_check=DoctorCheck.load(data_dir / "doctor_check.yml", triage.symptom_ids),
+            foreign_words=ForeignWords.load(data_dir / "foreign_words.yml", vocabulary),
         )
 
 

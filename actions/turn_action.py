@@ -29,6 +29,7 @@ from .escalation import (
     triage_events,
 )
 from .knowledge import KNOWLEDGE
+from .language_fallback import answer_unreadable
 from .reply import ReplyMeta, send_reply
 from .taxonomy import Topic
 
@@ -81,7 +82,9 @@ class TurnAction(Action, ABC):
             events = ask_to_confirm(dispatcher, turn, assessment.suspected_rules, deferred)
             return [*events, *triage_events(assessment, tracker)]
         else:
-            events = list(self.answer(dispatcher, turn, tracker))
+            # an empty or foreign message gets the bilingual answer, whatever the NLU made of it
+            fallback = answer_unreadable(dispatcher, tracker)
+            events = list(self.answer(dispatcher, turn, tracker)) if fallback is None else fallback
             if assessment.asked_rules:
                 rule_ids = tuple(rule.id for rule in assessment.asked_rules)
                 events += append_question(dispatcher, turn, rule_ids, 1)

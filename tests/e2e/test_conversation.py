@@ -333,3 +333,33 @@ def test_a_past_fall_does_not_escalate_in_either_language(servers):
     ):
         _, meta = answer(Patient(servers.rasa_url).says(message))
         assert meta["urgency"] == "none", message
+
+
+def test_other_languages_and_empty_messages_get_the_bilingual_answer(servers):
+    number = KNOWLEDGE.triage.emergency_number
+    foreign = {
+        "arabic": "ظهري يؤلمني منذ ثلاثة أيام",
+        "chinese": "我的背很痛，怎么办？",  # noqa: RUF001
+        "french": "Bonjour, j'ai mal au dos depuis trois jours. Que dois-je faire ?",
+        "spanish": "Hola, me duele mucho la espalda desde ayer, ¿qué puedo hacer?",
+        "turkish": "Merhaba, üç gündür sırtım çok ağrıyor, ne yapmalıyım?",  # noqa: RUF001
+    }
+    patient = Patient(servers.rasa_url)
+    _, meta = answer(patient.says("Mein unterer Rücken tut weh"))
+    assert meta["language"] == "de"
+    for name, message in foreign.items():
+        text, meta = answer(patient.says(message))
+        assert "I can answer in English or German" in text, name
+        assert "Ich kann auf Deutsch oder Englisch antworten" in text, name
+        assert f"call {number} now" in text and "Goodbye" not in text, name
+        assert (meta["topic"], meta["language"]) == ("out_of_scope", "de"), name
+    for name, message in {"nul": "\x00\x00\x00", "empty": ""}.items():
+        text, meta = answer(patient.says(message))
+        assert "I received an empty message" in text, name
+        assert "Ich habe eine leere Nachricht erhalten" in text and "Goodbye" not in text, name
+    # the conversation goes on in German, for the lower back, after all that
+    text, meta = answer(patient.says("Welche Übungen helfen?"))
+    assert (meta["topic"], meta["region"], meta["language"]) == ("exercises", "lower_back", "de")
+    # and a red flag in a mixed message is escalated, not taken for a foreign one
+    text, meta = answer(patient.says("Bonjour! I can't feel anything when I wipe after the toilet"))
+    assert meta["urgency"] == "emergency" and number in text

@@ -286,3 +286,79 @@ def test_an_escalation_names_its_sources_by_title_set_apart_in_the_contract():
 def test_a_negated_symptom_gets_the_normal_answer():
     result = converse(TOPIC_ACTIONS[Topic.CAUSES], "why does my back hurt? I have no fever")
     assert result.custom["urgency"] == "none" and result.custom["topic"] == "causes"
+
+
+# --- a message in another language, or with no text, gets one bilingual answer ---
+
+FOREIGN = {
+    "arabic": "ظهري يؤلمني منذ ثلاثة أيام",
+    "chinese": "我的背很痛，怎么办？",  # noqa: RUF001
+    "french": "Bonjour, j'ai mal au dos depuis trois jours. Que dois-je faire ?",
+    "spanish": "Hola, me duele mucho la espalda desde ayer, ¿qué puedo hacer?",
+    "turkish": "Merhaba, üç gündür sırtım çok ağrıyor, ne yapmalıyım?",  # noqa: RUF001
+}
+EMPTY = {"empty": "", "nul": "\x00", "nuls": "\x00\x00\x00", "controls": "\x00\x01\u200b\n"}
+# whatever the NLU made of the message (the tester's Arabic and NUL messages came out goodbye)
+ANY_ACTION = [
+    conversation_actions.ActionGoodbye(),
+    conversation_actions.ActionOfferTopics(),
+    TOPIC_ACTIONS[Topic.CAUSES],
+    health_actions.ActionExplainExercise(),
+]
+
+
+def assert_bilingual_fallback(result, english: str, german: str, language: str = "en"):
+    text = result.messages[0]["text"]
+    assert text.index(english) < text.index(german), text
+    assert "Goodbye" not in text and "Wiedersehen" not in text
+    assert result.custom["topic"] == "out_of_scope" and result.custom["language"] == language
+    assert result.custom["disclaimer"] is None and result.custom["facts"] == []
+    titles = {b["payload"]: b["title"] for b in result.buttons}
+    assert titles["/ask_causes"] == "Causes / Ursachen", titles
+    assert {"/ask_location", "/ask_see_doctor", "/ask_exercises"} <= set(titles)
+    assert result.slot("language") is None, "an unreadable message does not change the language"
+    return text
+
+
+@pytest.mark.parametrize("action", ANY_ACTION, ids=lambda a: a.name())
+@pytest.mark.parametrize("text", FOREIGN.values(), ids=FOREIGN.keys())
+def test_a_message_in_another_language_gets_the_bilingual_answer_with_the_emergency_number(
+    action, text
+):
+    result = converse(action, text)
+    answer = assert_bilingual_fallback(
+        result, "I can answer in English or German", "Ich kann auf Deutsch oder Englisch antworten"
+    )
+    number = KNOWLEDGE.triage.emergency_number
+    assert f"call {number} now" in answer and f"rufen Sie sofort die {number} an" in answer
+
+
+@pytest.mark.parametrize("action", ANY_ACTION, ids=lambda a: a.name())
+@pytest.mark.parametrize("text", EMPTY.values(), ids=EMPTY.keys())
+def test_an_empty_or_nul_only_message_is_told_it_was_empty_in_both_languages(action, text):
+    result = converse(action, text)
+    assert_bilingual_fallback(
+        result, "I received an empty message", "Ich habe eine leere Nachricht erhalten"
+    )
+
+
+def test_the_bilingual_answer_keeps_the_language_of_a_german_conversation():
+    first = converse(TOPIC_ACTIONS[Topic.LOCATION], "Mein unterer Rücken tut weh")
+    second = converse(TOPIC_ACTIONS[Topic.CAUSES], FOREIGN["french"], first)
+    assert_bilingual_fallback(second, "I can answer", "Ich kann auf Deutsch", language="de")
+    assert second.slot("region") is None and second.slot("contexts") is None
+
+
+def test_a_red_flag_in_a_mixed_message_is_still_escalated():
+    result = converse(
+        conversation_actions.ActionGoodbye(),
+        "Bonjour, je suis désolé: since this morning I can't feel anything when I wipe",
+    )
+    assert result.custom["urgency"] == "emergency", result.text
+    assert KNOWLEDGE.triage.emergency_number in result.text
+
+
+def test_the_emergency_number_of_the_bilingual_answer_comes_from_the_setting(monkeypatch):
+    monkeypatch.setenv("BOT_EMERGENCY_NUMBER", "144")
+    result = converse(conversation_actions.ActionGreet(), FOREIGN["arabic"])
+    assert "call 144 now" in result.text and "rufen Sie sofort die 144 an" in result.text

@@ -193,3 +193,122 @@ def test_the_action_server_refuses_to_start_on_broken_data(data_copy):
 def test_the_projects_copy_of_the_seed_articles_is_the_published_one():
     published = {p.name: p.read_bytes() for p in SHARED_SEEDS_DIR.glob("*.txt")}
     assert {p.name: p.read_bytes() for p in SEEDS_DIR.glob("*.txt")} == published
+
+
+# --- start-up refuses a fact its article does not support, and any drug dose ---
+
+
+def load_facts(data_dir: Path) -> FactBase:
+    contexts = KNOWLEDGE.vocabulary.contexts
+    return FactBase.load(data_dir / "facts", data_dir / "sources.yml", contexts)
+
+
+def test_a_fact_whose_evidence_is_not_in_its_article_is_refused(data_copy):
+    invented = "Sleeping on the floor cures every kind of back pain"
+    path = write_facts(data_copy, [broken(evidence=[GOOD_FACT["evidence"][0], invented])])
+    with pytest.raises(DataFileError) as err:
+        load_facts(data_copy)
+    message = str(err.value)
+    assert f"{path.name}: fact 'extra_fact': field 'evidence'" in message
+    assert invented in message and "not in its source article 003_b71e68f0bac9b658.txt" in message
+
+
+def test_evidence_matches_its_article_across_line_breaks_and_spaces(data_copy):
+    spread = GOOD_FACT["evidence"][0].replace(" ", "\n   ", 2)
+    write_facts(data_copy, [broken(evidence=[spread])])
+    assert load_facts(data_copy).get("extra_fact") is not None
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "dose"),
+    [
+        ("en", "Take 400 mg of ibuprofen for the pain.", "400 mg"),
+        ("en", "A syrup of 5 ml can relax the muscles.", "5 ml"),
+        ("de", "Eine Tablette 2x täglich lindert die Schmerzen.", "2x täglich"),
+        ("en", "Use the cream three times a day.", "three times a day"),
+        ("de", "Tragen Sie die Salbe dreimal am Tag auf.", "dreimal am Tag"),
+        ("de", "Nehmen Sie das Mittel alle 8 Stunden.", "alle 8 Stunden"),
+        ("en", "Repeat the tablet every 4-6 hours.", "every 4-6 hours"),
+    ],
+)
+def test_a_fact_naming_a_drug_dose_is_refused(data_copy, language, text, dose):
+    texts = {**GOOD_FACT["text"], language: text}
+    path = write_facts(data_copy, [broken(text=texts)])
+    with pytest.raises(DataFileError) as err:
+        load_facts(data_copy)
+    message = str(err.value)
+    assert f"{path.name}: fact 'extra_fact': field 'text.{language}'" in message
+    assert f"names a drug dose ('{dose}')" in message
+
+
+def test_exercise_sets_and_everyday_numbers_are_not_doses():
+    from actions.fact_base import dose_in
+
+    for text in (
+        "Day 1 - side plank 3 x 20 seconds per side; plank 3 x 30 seconds.",
+        "Tag 2 - Brücke 3 x 12 Wiederholungen; Superman 3 x 10 Wiederholungen.",
+        "Hold two dumbbells (0.5 kg) and tense for 10 seconds; repeat 3 times per side.",
+        "Many people sit for hours; small changes in your daily routine help.",
+        "Stehen Sie alle paar Stunden auf und bewegen Sie sich jeden Tag.",
+    ):
+        assert dose_in(text) is None, text
+
+
+def run_data_check(data_dir: Path, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "actions.check_data"],
+        env={**os.environ, "BOT_DATA_DIR": str(data_dir), "TF_CPP_MIN_LOG_LEVEL": "2", **env},
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+        timeout=120,
+    )
+
+
+def test_the_data_check_refuses_unsupported_evidence_and_a_dose(data_copy):
+    path = write_facts(data_copy, [broken(evidence=["Back pain is caused by the moon"])])
+    result = run_data_check(data_copy)
+    assert result.returncode == 1
+    assert f"{path.name}: fact 'extra_fact': field 'evidence'" in result.stderr
+    assert "not in its source article" in result.stderr
+
+    write_facts(data_copy, [broken(text={**GOOD_FACT["text"], "en": "Take 400 mg twice a day."})])
+    result = run_data_check(data_copy)
+    assert result.returncode == 1
+    assert "fact 'extra_fact': field 'text.en': names a drug dose ('400 mg')" in result.stderr
+
+
+def test_a_missing_seeds_directory_is_named(data_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("BOT_SEEDS_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(DataFileError, match="nowhere: is not a directory of source articles"):
+        load_facts(data_copy)
+
+
+def test_a_listed_source_without_its_article_is_named(data_copy, tmp_path, monkeypatch):
+    articles = tmp_path / "seeds"
+    articles.mkdir()
+    for seed in SEEDS_DIR.glob("*.txt"):
+        if seed.name != "003_b71e68f0bac9b658.txt":
+            (articles / seed.name).write_bytes(seed.read_bytes())
+    monkeypatch.setenv("BOT_SEEDS_DIR", str(articles))
+    with pytest.raises(DataFileError) as err:
+        load_facts(data_copy)
+    assert "sources.yml: source '003_b71e68f0bac9b658.txt': its article" in str(err.value)
+
+
+def test_the_action_server_refuses_to_start_on_unsupported_evidence(data_copy):
+    write_facts(data_copy, [broken(evidence=["Back pain is caused by the moon"])])
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        env={**os.environ, "BOT_DATA_DIR": str(data_copy), "TF_CPP_MIN_LOG_LEVEL": "2"},
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    expected = "fact 'extra_fact': field 'evidence': evidence 'Back pain is caused by the moon'"
+    assert expected in result.stdout + result.stderr

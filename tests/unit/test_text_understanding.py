@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.knowledge import KNOWLEDGE
-from actions.language import detect_language
+from actions.data_files import DataFileError
+from actions.knowledge import KNOWLEDGE, Knowledge
+from actions.language import ForeignWords, Readability, detect_language
 from actions.phrase_matching import PhraseMatcher, within_edits
 from actions.taxonomy import Language, Region
 from tests.conftest import PROJECT_DIR
@@ -126,3 +127,99 @@ def test_language_detection_on_the_held_out_nlu_examples(language):
     correct = sum(detect_language(t, VOCAB, previous=other) is language for t in examples)
     # Greetings like "hi" or "ok" carry no marker and rightly keep the other language.
     assert correct / len(examples) >= 0.93, f"{correct}/{len(examples)}"
+
+
+# --- messages in languages the assistant does not speak, and messages with no text ---
+
+FOREIGN_WORDS = KNOWLEDGE.foreign_words
+FOREIGN_MESSAGES = {
+    "arabic": "ظهري يؤلمني منذ ثلاثة أيام",
+    "chinese": "我的背很痛，怎么办？",  # noqa: RUF001
+    "russian": "У меня болит спина",  # noqa: RUF001
+    "french": "Bonjour, j'ai mal au dos depuis trois jours. Que dois-je faire ?",
+    "french_short": "Quelle heure est-il ?",
+    "spanish": "Hola, me duele mucho la espalda desde ayer, ¿qué puedo hacer?",
+    "italian": "Buongiorno, ho molto male alla schiena da giorni",
+    "turkish": "Merhaba, üç gündür sırtım çok ağrıyor, ne yapmalıyım?",  # noqa: RUF001
+    "polish": "Dzień dobry, od trzech dni bolą mnie plecy",
+    "portuguese": "Olá, tenho muita dor nas costas",
+    "dutch": "Ik heb al dagen pijn in mijn onderrug",
+}
+
+
+def readability(text: str) -> Readability:
+    return FOREIGN_WORDS.readability(text, VOCAB)
+
+
+@pytest.mark.parametrize("text", FOREIGN_MESSAGES.values(), ids=FOREIGN_MESSAGES.keys())
+def test_a_message_in_another_language_or_script_is_called_foreign(text):
+    assert readability(text) is Readability.FOREIGN
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00", "\x00\x00\x00", "\x00\x01\x02", "\u200b\t\n"])
+def test_a_message_of_only_control_characters_is_empty(text):
+    assert readability(text) is Readability.EMPTY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok", "ja", "hi", "nein", "no", "yes", "danke", "thx", "hallo", "moin", "k", "jo", "?",
+        "😀😀", "2", "mein ruecken tut seit drei tagen weh", "ich hab rueckenschmerzn, was tun",
+        "griass di, mei kreiz duad weh", "my bak hurts realy bad", "hola, my lower back hurts",
+        "Rückenschmerzen 背痛", "I cant feel my legs مرحبا", "the doctor said it's a hernia",
+    ],
+)  # fmt: skip
+def test_short_typo_dialect_and_mixed_messages_stay_readable(text):
+    assert readability(text) is Readability.READABLE
+
+
+def corpus_messages() -> list[str]:
+    """Every English and German patient message of the test corpora and the NLU data."""
+    messages = [
+        text
+        for folder in ("tests/nlu", "data/nlu")
+        for path in sorted((PROJECT_DIR / folder).glob("*.yml"))
+        for text in nlu_examples(path)
+    ]
+    for path in sorted((PROJECT_DIR / "tests" / "red_flags").glob("*.yml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+            messages += [case["text"], *(case.get("previous") or [])]
+    return messages
+
+
+def test_no_english_or_german_corpus_message_is_called_foreign_or_empty():
+    messages = corpus_messages()
+    assert len(messages) > 4000
+    unreadable = [t for t in messages if readability(t) is not Readability.READABLE]
+    assert not unreadable, f"{len(unreadable)}/{len(messages)}: {unreadable[:10]}"
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ({"name": "French", "words": ["bonjour", "die"]}, "'die' is a de language marker"),
+        ({"name": "Spanish", "words": ["días"]}, "'días' is not one folded word"),
+        ({"name": "French", "words": []}, "needs at least one word"),
+        ({"words": ["bonjour"]}, "field 'name': must be a non-empty text"),
+    ],
+)
+def test_a_broken_foreign_word_list_is_refused_naming_the_problem(data_copy, entry, problem):
+    path = data_copy / "foreign_words.yml"
+    path.write_text(yaml.safe_dump({"languages": {"xx": entry}}), encoding="utf-8")
+    with pytest.raises(DataFileError) as err:
+        ForeignWords.load(path, VOCAB)
+    assert "foreign_words.yml: language 'xx'" in str(err.value) and problem in str(err.value)
+
+
+def test_english_or_german_cannot_be_listed_as_foreign(data_copy):
+    path = data_copy / "foreign_words.yml"
+    path.write_text(yaml.safe_dump({"languages": {"de": {"name": "German", "words": ["x"]}}}))
+    with pytest.raises(DataFileError, match="language 'de': is a language the assistant answers"):
+        ForeignWords.load(path, VOCAB)
+
+
+def test_the_assistant_refuses_to_start_without_its_foreign_word_list(data_copy):
+    (data_copy / "foreign_words.yml").unlink()
+    with pytest.raises(DataFileError, match=r"foreign_words\.yml: cannot be read"):
+        Knowledge.load(data_copy)
