@@ -544,6 +544,10 @@ class _Reader:
         """The first-name and surname lists (`lists`: first, last: paths beside the data file)."""
         if "lists" not in names:
             return None
+        eponym_next = frozenset()
+        if "eponym_next" in names:
+            words = self.phrases(names["eponym_next"], "names", "eponym_next")
+            eponym_next = frozenset(w.lower() for w in words)
         lists = self.mapping(names["lists"], {"first", "last"}, "names", "lists")
         read: dict[str, frozenset[str]] = {}
         for key in ("first", "last"):
@@ -566,10 +570,6 @@ class _Reader:
             ending = not_name_ending.search(lowered)
             return lowered in not_names or (ending is not None and ending.start() >= 3)
 
-        eponym_next = frozenset()
-        if "eponym_next" in names:
-            words = self.phrases(names["eponym_next"], "names", "eponym_next")
-            eponym_next = frozenset(w.lower() for w in words)
         return ListedNames(
             read["first"] - also, read["last"], also, max_words, not_a_name, eponym_next
         )

@@ -353,6 +353,12 @@ def broken_copy(tmp_path: Path, old: str, new: str) -> Path:
         ('"no", "yes"', "no, yes", "names: field 'not_names.en': has a bare yes/no"),
         ("      min_digits: 5\n", "      min_digit: 5\n", "unknown key(s) ['min_digit']"),
         ("    - name: email\n", "    - name: phone\n", "is used twice"),
+        (
+            "    occupation_after: [von Beruf, by trade, by profession]\n",
+            "    occupation_after: []\n",
+            "names: field 'occupation_after': needs at least one phrase",
+        ),
+        ("      en: [test, sign,", "      en: [true, sign,", "field 'eponym_next.en': has a bare"),
     ],
     ids=[
         "a training-data key",
@@ -364,6 +370,8 @@ def broken_copy(tmp_path: Path, old: str, new: str) -> Path:
         "an unquoted no",
         "a misspelt key",
         "a category twice",
+        "no occupation phrase",
+        "an eponym word read as a boolean",
     ],
 )
 def test_a_broken_data_file_names_the_file_the_item_and_the_field(tmp_path, old, new, message):
