@@ -51,6 +51,8 @@ class ListedNames:
     also_words: frozenset[str]  # first names that are also ordinary words
     max_words: int
     not_a_name: Callable[[str], bool]  # the cue rules' own check ("Ich", "Montag")
+    # words after which a listed name is an eponym, not a person: "the Patrick test"
+    eponym_next: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # looked up once per distinct word (see `fold`)
@@ -98,6 +100,9 @@ class ListedNames:
         for match in found.finditer(text):
             if match.start() >= covered:
                 covered = self._extend(text, _without_possessive(match))
+                following = _NEXT.match(text, covered)
+                if following and following.group(1).lower() in self.eponym_next:
+                    continue
                 yield match.start(), covered
 
     def _extend(self, text: str, end: int) -> int:

@@ -160,6 +160,8 @@ class NameRules:
     # "Thank you Ibuprofen helped", "This is Ibuprofen 400"
     listed_only: frozenset[str] = frozenset()
     listed: ListedNames | None = None  # names found by the lists, without a cue
+    # words after a cue's word that make it an occupation: "Ich bin Koch von Beruf"
+    occupation_after: re.Pattern[str] | None = None
 
     def __post_init__(self) -> None:
         # A text repeating one phrase many times would otherwise cost a Python-level
@@ -203,6 +205,9 @@ class NameRules:
                 and self.listed.is_first_name(first)
             )
             if not (first[0].isupper() or strong or lowercase_listed):
+                continue
+            after_first = match.start("rest") + len(first)
+            if self.occupation_after and self.occupation_after.match(text, after_first):
                 continue
             length = self._name_end(match.group("rest"), lowercase_listed and not strong)
             if length:
@@ -475,6 +480,8 @@ class _Reader:
             "listed_only",
             "lists",
             "also_words",
+            "eponym_next",
+            "occupation_after",
         }
         names = self.mapping(value, keys, "names")
         strong = self.phrases(names.get("strong"), "names", "strong")
@@ -507,7 +514,12 @@ class _Reader:
         unknown_cues = sorted(listed_only - {_normalise(p) for p in strong + weak})
         if unknown_cues:
             raise self.fail(f"{unknown_cues} are not cues (strong or weak)", "names", "listed_only")
+        occupation_after = None
+        if "occupation_after" in names:
+            phrases = self.phrases(names["occupation_after"], "names", "occupation_after")
+            occupation_after = re.compile(rf"[ \t]{{1,3}}{_phrase_regex(phrases)}")
         return NameRules(
+            occupation_after=occupation_after,
             listed_only=listed_only,
             listed=self.listed_names(names, not_names, not_name_ending, max_words),
             cues=cues,
@@ -532,6 +544,10 @@ class _Reader:
         """The first-name and surname lists (`lists`: first, last: paths beside the data file)."""
         if "lists" not in names:
             return None
+        eponym_next = frozenset()
+        if "eponym_next" in names:
+            words = self.phrases(names["eponym_next"], "names", "eponym_next")
+            eponym_next = frozenset(w.lower() for w in words)
         lists = self.mapping(names["lists"], {"first", "last"}, "names", "lists")
         read: dict[str, frozenset[str]] = {}
         for key in ("first", "last"):
@@ -554,7 +570,9 @@ class _Reader:
             ending = not_name_ending.search(lowered)
             return lowered in not_names or (ending is not None and ending.start() >= 3)
 
-        return ListedNames(read["first"] - also, read["last"], also, max_words, not_a_name)
+        return ListedNames(
+            read["first"] - also, read["last"], also, max_words, not_a_name, eponym_next
+        )
 
 
 _SPACE = " "  # in a trie: any run of whitespace

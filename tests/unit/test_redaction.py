@@ -29,6 +29,8 @@ from tests.conftest import PROJECT_DIR
 CORPUS_DIR = PROJECT_DIR / "tests" / "redaction"
 CORPUS = yaml.safe_load((CORPUS_DIR / "corpus.yml").read_text("utf-8"))["cases"]
 BLIND_DEV = yaml.safe_load((CORPUS_DIR / "corpus_blind_dev.yml").read_text("utf-8"))["cases"]
+# the development half of a second blind corpus (hard names, addresses, name-like medical words)
+BLIND2_DEV = yaml.safe_load((CORPUS_DIR / "corpus_blind2_dev.yml").read_text("utf-8"))["cases"]
 PLACEHOLDER = re.compile(
     r"\[(?:email|phone|address|date_of_birth|date|insurance_number|id_number|iban|name)\]"
 )
@@ -62,7 +64,7 @@ def test_the_corpus_is_big_and_covers_both_languages_and_every_placeholder():
     "case",
     [
         pytest.param(c, marks=pytest.mark.xfail(reason=c["gap"], strict=True)) if "gap" in c else c
-        for c in CORPUS + BLIND_DEV
+        for c in CORPUS + BLIND_DEV + BLIND2_DEV
     ],
     ids=case_id,
 )
@@ -70,7 +72,10 @@ def test_each_corpus_message_is_stored_exactly_as_expected(case):
     assert redact_text(case["text"]) == expected(case)
 
 
-@pytest.mark.parametrize(("name", "corpus"), [("corpus", CORPUS), ("blind dev", BLIND_DEV)])
+@pytest.mark.parametrize(
+    ("name", "corpus"),
+    [("corpus", CORPUS), ("blind dev", BLIND_DEV), ("blind 2 dev", BLIND2_DEV)],
+)
 def test_corpus_summary_personal_items_caught_and_medical_text_untouched(
     report_figure, name, corpus
 ):
@@ -223,6 +228,10 @@ ADVERSARIAL = {
     "a street word": "Hauptstraße " * 83_333,
     "a name cue": "my name is " * 90_909,
     "markup": "<a href='mailto:x'>" * 52_631,
+    "a sign-off": "Best, Mark " * 90_909,
+    "a relation": "Aa (my wife) " * 76_923,
+    "an initial": ", R. Aa" * 142_857,
+    "a name again": "this is Aa again " * 58_823,
 }
 MAX_SECONDS = 1.0
 
@@ -344,6 +353,12 @@ def broken_copy(tmp_path: Path, old: str, new: str) -> Path:
         ('"no", "yes"', "no, yes", "names: field 'not_names.en': has a bare yes/no"),
         ("      min_digits: 5\n", "      min_digit: 5\n", "unknown key(s) ['min_digit']"),
         ("    - name: email\n", "    - name: phone\n", "is used twice"),
+        (
+            "    occupation_after: [von Beruf, by trade, by profession]\n",
+            "    occupation_after: []\n",
+            "names: field 'occupation_after': needs at least one phrase",
+        ),
+        ("      en: [test, sign,", "      en: [true, sign,", "field 'eponym_next.en': has a bare"),
     ],
     ids=[
         "a training-data key",
@@ -355,6 +370,8 @@ def broken_copy(tmp_path: Path, old: str, new: str) -> Path:
         "an unquoted no",
         "a misspelt key",
         "a category twice",
+        "no occupation phrase",
+        "an eponym word read as a boolean",
     ],
 )
 def test_a_broken_data_file_names_the_file_the_item_and_the_field(tmp_path, old, new, message):
