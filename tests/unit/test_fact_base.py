@@ -171,19 +171,24 @@ def test_adding_a_fact_needs_no_code_change(data_copy):
     assert facts.get("extra_fact") in facts.advice(Topic.CAUSES, Region.LOWER_BACK, (), 50)
 
 
-def test_the_action_server_refuses_to_start_on_broken_data(data_copy):
-    write_facts(data_copy, [broken(text={"en": "Only English."})])
+def start_action_server(data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """Run the action server on `data_dir` until it exits (it should refuse to start)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        env={**os.environ, "BOT_DATA_DIR": str(data_copy), "TF_CPP_MIN_LOG_LEVEL": "2"},
+        env={**os.environ, "BOT_DATA_DIR": str(data_dir), "TF_CPP_MIN_LOG_LEVEL": "2"},
         capture_output=True,
         text=True,
         cwd=PROJECT_DIR,
         timeout=120,
     )
+
+
+def test_the_action_server_refuses_to_start_on_broken_data(data_copy):
+    write_facts(data_copy, [broken(text={"en": "Only English."})])
+    result = start_action_server(data_copy)
     assert result.returncode == 1
     expected = "zz_extra.yml: fact 'extra_fact': field 'text.de': missing de text"
     assert expected in result.stdout + result.stderr
@@ -298,17 +303,7 @@ def test_a_listed_source_without_its_article_is_named(data_copy, tmp_path, monke
 
 def test_the_action_server_refuses_to_start_on_unsupported_evidence(data_copy):
     write_facts(data_copy, [broken(evidence=["Back pain is caused by the moon"])])
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    result = subprocess.run(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        env={**os.environ, "BOT_DATA_DIR": str(data_copy), "TF_CPP_MIN_LOG_LEVEL": "2"},
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_DIR,
-        timeout=120,
-    )
+    result = start_action_server(data_copy)
     assert result.returncode == 1
     expected = "fact 'extra_fact': field 'evidence': evidence 'Back pain is caused by the moon'"
     assert expected in result.stdout + result.stderr
