@@ -1,19 +1,30 @@
 """A second, independent red-flag detector: the safety net behind the phrase rules.
 
 A linear classifier over character and word n-grams (scikit-learn, which Rasa brings),
-trained when the action server starts on data/red_flag_examples.yml: patients' own words for
-each rule, harmless look-alikes, and the NLU training examples as harmless. It knows no
-context; it only raises a suspicion, and the bot then asks one confirming question. Training
-is deterministic and takes about a second; a prediction well under a millisecond.
+trained on data/red_flag_examples.yml: patients' own words for each rule, harmless
+look-alikes, and the NLU training examples as harmless. It knows no context; it only raises a
+suspicion, and the bot then asks one confirming question. A prediction takes well under a
+millisecond; training half a minute, so the fitted detector is kept in a cache file named by
+the hash of everything it was fitted from (examples, this module, the library versions): every
+server start and test after the first loads it in a fraction of a second, and any change to
+the data refits it. The data file is read and checked on every load either way.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
+import pickle
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import scipy
+import sklearn
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -21,7 +32,11 @@ from sklearn.linear_model import LogisticRegression
 from .data_files import DataFileError, load_yaml, require_mapping, require_text_list
 from .text_normalization import tokens
 
+logger = logging.getLogger(__name__)
+
 HARMLESS = "_harmless"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CACHE_ENV = "BOT_CACHE_DIR"  # where fitted detectors are kept; default build/cache
 
 
 def _normalise(text: str) -> str:
@@ -40,28 +55,18 @@ class RedFlagDetector:
 
     @classmethod
     def load(cls, path: Path, rule_ids: set[str], nlu_dir: Path | None) -> RedFlagDetector:
-        data = require_mapping(load_yaml(path), path)
-        threshold = data.get("threshold")
-        if not isinstance(threshold, float) or not 0 < threshold < 1:
-            raise DataFileError(path, "must be a number between 0 and 1", field="threshold")
-        texts: list[str] = []
-        labels: list[str] = []
-        examples = require_mapping(data.get("examples"), path, field="examples")
-        for rule_id, by_language in examples.items():
-            if rule_id not in rule_ids:
-                raise DataFileError(path, "is not a red-flag rule id", f"examples '{rule_id}'")
-            by_language = require_mapping(by_language, path, f"examples '{rule_id}'")
-            for lang in ("en", "de"):
-                for text in require_text_list(by_language.get(lang), path, rule_id, lang):
-                    texts.append(text)
-                    labels.append(rule_id)
-        harmless = require_mapping(data.get("harmless"), path, field="harmless")
-        for lang in ("en", "de"):
-            texts += require_text_list(harmless.get(lang), path, "harmless", lang)
-        texts += nlu_examples(nlu_dir) if nlu_dir else []
-        labels += [HARMLESS] * (len(texts) - len(labels))
-        if len(set(labels)) < 2:
-            raise DataFileError(path, "needs examples of red flags and of harmless messages")
+        """The detector for these examples: checked, then fitted or taken from the cache."""
+        texts, labels, threshold = _read_examples(path, rule_ids, nlu_dir)
+        cache = _cache_file(texts, labels, threshold)
+        cached = _read_cache(cache)
+        if cached is not None:
+            return cached
+        detector = cls.fit(texts, labels, threshold)
+        _write_cache(cache, detector)
+        return detector
+
+    @classmethod
+    def fit(cls, texts: list[str], labels: list[str], threshold: float) -> RedFlagDetector:
         vectorizers = [
             TfidfVectorizer(
                 analyzer="char_wb",
@@ -97,6 +102,67 @@ class RedFlagDetector:
             for i in order
             if self.labels[i] != HARMLESS and probabilities[i] >= self.threshold
         ]
+
+
+def _read_examples(
+    path: Path, rule_ids: set[str], nlu_dir: Path | None
+) -> tuple[list[str], list[str], float]:
+    """The training texts and their labels (rule ids, or HARMLESS), and the threshold."""
+    data = require_mapping(load_yaml(path), path)
+    threshold = data.get("threshold")
+    if not isinstance(threshold, float) or not 0 < threshold < 1:
+        raise DataFileError(path, "must be a number between 0 and 1", field="threshold")
+    texts: list[str] = []
+    labels: list[str] = []
+    examples = require_mapping(data.get("examples"), path, field="examples")
+    for rule_id, by_language in examples.items():
+        if rule_id not in rule_ids:
+            raise DataFileError(path, "is not a red-flag rule id", f"examples '{rule_id}'")
+        by_language = require_mapping(by_language, path, f"examples '{rule_id}'")
+        for lang in ("en", "de"):
+            for text in require_text_list(by_language.get(lang), path, rule_id, lang):
+                texts.append(text)
+                labels.append(rule_id)
+    harmless = require_mapping(data.get("harmless"), path, field="harmless")
+    for lang in ("en", "de"):
+        texts += require_text_list(harmless.get(lang), path, "harmless", lang)
+    texts += nlu_examples(nlu_dir) if nlu_dir else []
+    labels += [HARMLESS] * (len(texts) - len(labels))
+    if len(set(labels)) < 2:
+        raise DataFileError(path, "needs examples of red flags and of harmless messages")
+    return texts, labels, threshold
+
+
+def _cache_file(texts: list[str], labels: list[str], threshold: float) -> Path:
+    fitted_from = json.dumps(
+        [texts, labels, threshold, sklearn.__version__, np.__version__, scipy.__version__]
+    ).encode()
+    digest = hashlib.sha256(fitted_from + Path(__file__).read_bytes()).hexdigest()[:24]
+    folder = Path(os.environ.get(CACHE_ENV) or PROJECT_DIR / "build" / "cache")
+    return folder / f"red_flag_detector-{digest}.pickle"
+
+
+def _read_cache(cache: Path) -> RedFlagDetector | None:
+    try:
+        with cache.open("rb") as file:
+            # our own file, written by _write_cache from a detector fitted here
+            detector = pickle.load(file)
+    except FileNotFoundError:
+        return None
+    except Exception as err:  # a damaged cache is refitted, never trusted
+        logger.warning("Refitting the red-flag detector: cache %s is unreadable (%s)", cache, err)
+        return None
+    return detector if isinstance(detector, RedFlagDetector) else None
+
+
+def _write_cache(cache: Path, detector: RedFlagDetector) -> None:
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cache.parent, delete=False) as file:
+            pickle.dump(detector, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(file.name, cache)  # atomic: parallel starts never read half a file
+    except OSError as err:
+        logger.warning("The red-flag detector could not be cached in %s (%s)", cache.parent, err)
 
 
 def nlu_examples(nlu_dir: Path) -> list[str]:

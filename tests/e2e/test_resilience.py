@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from tools.serve import ActionServerSupervisor
 
 pytestmark = pytest.mark.e2e
-TOKEN = "resilience-token-0123456789"
+TOKEN = "resilience-token-0123456789abcdef-0123"  # 32 bytes at least
 ACTION_TIMEOUT = 3  # seconds, BOT_ACTION_TIMEOUT_SECONDS of these servers
 ENV = {"RASA_AUTH_TOKEN": TOKEN, "BOT_ACTION_TIMEOUT_SECONDS": str(ACTION_TIMEOUT)}
 MAX_RSS_MIB = 1536

@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from conversation_store.database import URL_ENV
-from conversation_store.pseudonyms import pseudonym
+from conversation_store.pseudonyms import conversation_id, pseudonym
 from conversation_store.spool import SPOOL_ENV
 from conversation_store.tracker_store import INTERVAL_ENV, RedactingTrackerStore
 from tests.e2e.test_conversation import Patient, answer
@@ -37,6 +37,10 @@ PRIVATE = "my name is Annabel Schmidtke"
 def start(tmp_path: Path, url: str):
     env = {**NO_API, URL_ENV: url, SPOOL_ENV: str(tmp_path / "spool"), INTERVAL_ENV: "1"}
     return running_servers(log_dir=tmp_path / "servers", env=env)
+
+
+def stored_id(rest_sender: str) -> str:
+    return pseudonym(conversation_id("rest", rest_sender))
 
 
 def health(rasa_url: str) -> tuple[int, dict[str, Any]]:
@@ -66,7 +70,7 @@ def user_texts(url: str, sender: str) -> list[str]:
                     "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' "
                     "ORDER BY id"
                 ),
-                {"s": pseudonym(sender)},
+                {"s": stored_id(sender)},
             )
             return [json.loads(data)["text"] for (data,) in rows]
     finally:
@@ -93,11 +97,11 @@ def the_store_fails_and_recovers(tmp_path: Path, url: str, fail: Any, recover: A
         assert len(user_texts(url, patient.sender)) == 1, "nothing written during the failure"
         log = (servers.log_dir / "rasa.log").read_text(errors="replace")
         kept = [line for line in log.splitlines() if "NOT stored" in line]
-        assert kept and all(pseudonym(patient.sender) in line for line in kept), kept
+        assert kept and all(stored_id(patient.sender) in line for line in kept), kept
         assert "ESCALATION" in kept[-1] and "CRITICAL" in kept[-1], kept
         for secret in ("Annabel", "Schmidtke", "legs are getting weaker", patient.sender):
             assert secret not in log, secret
-        spooled = (tmp_path / "spool" / f"{pseudonym(patient.sender)}.json").read_text()
+        spooled = (tmp_path / "spool" / f"{stored_id(patient.sender)}.json").read_text()
         assert "Schmidtke" not in spooled and "[name]" in spooled
 
         recover()

@@ -105,6 +105,12 @@ FROZEN_HALVES = {
         73,
         9,
     ),
+    # the third blind corpus (2026-12-02), first run untouched on commit 87346d9
+    "corpus_blind3_frozen.yml": (
+        "c4fe12f2cba0a915b3402c6ec9eced101be5ab371b2fbcc1d9240aa85b3404e1",
+        60,
+        2,
+    ),
 }
 
 

@@ -1,9 +1,9 @@
 """Red-flag triage: no emergency missed, few false alarms, in both languages.
 
 Corpora in tests/red_flags/, each written by people who had not seen the rules. The rules were
-refined on corpus.yml, corpus_2.yml and corpus_3_dev to 6_dev: development sets,
-where no emergency may be missed (escalated or asked about). corpus_3_frozen.yml is held out:
-nobody tunes on it, its hash is pinned, and it may not fall below its recorded figures.
+refined on corpus.yml, corpus_2.yml and the _dev halves: development sets, where no emergency
+may be missed (escalated or asked about). The _frozen halves are held out: nobody tunes on
+them, their hashes are pinned, and they may not fall below their recorded figures.
 """
 
 from __future__ import annotations
@@ -33,11 +33,22 @@ DEVELOPMENT = (
     "corpus_4_dev.yml",
     "corpus_5_dev.yml",
     "corpus_6_dev.yml",
+    "corpus_7_dev.yml",
 )
 FROZEN = CORPORA / "corpus_3_frozen.yml"
-FROZEN_SHA256 = "bf6f91ba3227811da30db17d4942e253bd85a3adf0c05b44028eea49112e4eef"
-# The frozen half's figures when it was last run (README, "Red flags"); it may not fall below.
-FROZEN_FLOOR = {"emergency_or_asked": 48, "urgent_or_asked": 48, "routine": 15, "false_alarms": 10}
+# Each frozen half's hash and its figures when it was last run (README, "Red flags"): they may
+# not fall below (false alarms: not rise above).
+FROZEN_HALVES = {
+    "corpus_3_frozen.yml": (
+        "bf6f91ba3227811da30db17d4942e253bd85a3adf0c05b44028eea49112e4eef",
+        {"emergency_or_asked": 48, "urgent_or_asked": 48, "routine": 15, "false_alarms": 10},
+    ),
+    # first run, untouched, on commit 87346d9
+    "corpus_7_frozen.yml": (
+        "c685765f686e4344539073448dd0276dfed2af385580c214bebf074210268e23",
+        {"emergency_or_asked": 22, "urgent_or_asked": 24, "routine": 24, "false_alarms": 4},
+    ),
+}
 MAX_FALSE_ALARM_RATE = 0.05
 
 
@@ -68,12 +79,14 @@ def test_no_emergency_of_a_development_corpus_is_missed(name, report_figure):
     assert not emergencies, f"emergencies neither escalated nor asked about: {emergencies}"
 
 
-def test_the_frozen_half_is_unchanged_and_does_not_fall_below_its_figures(report_figure):
-    assert hashlib.sha256(FROZEN.read_bytes()).hexdigest() == FROZEN_SHA256, (
-        "corpus_3_frozen.yml changed: it is the held-out set, nobody edits it"
+@pytest.mark.parametrize("name", sorted(FROZEN_HALVES))
+def test_a_frozen_half_is_unchanged_and_does_not_fall_below_its_figures(name, report_figure):
+    sha256, floor = FROZEN_HALVES[name]
+    assert hashlib.sha256((CORPORA / name).read_bytes()).hexdigest() == sha256, (
+        f"{name} changed: it is a held-out set, nobody edits it"
     )
-    report = evaluate(FROZEN)
-    report_figure(f"red-flag triage on the FROZEN held-out half:\n{report.table()}")
+    report = evaluate(CORPORA / name)
+    report_figure(f"red-flag triage on the FROZEN held-out {name}:\n{report.table()}")
     got = {
         "emergency_or_asked": sum(
             report.hits_or_asked[(Urgency.EMERGENCY, x)] for x in ("en", "de")
@@ -82,10 +95,10 @@ def test_the_frozen_half_is_unchanged_and_does_not_fall_below_its_figures(report
         "routine": sum(report.hits[(Urgency.ROUTINE, x)] for x in ("en", "de")),
         "false_alarms": sum(report.false_alarms.values()),
     }
-    assert got["emergency_or_asked"] >= FROZEN_FLOOR["emergency_or_asked"], got
-    assert got["urgent_or_asked"] >= FROZEN_FLOOR["urgent_or_asked"], got
-    assert got["routine"] >= FROZEN_FLOOR["routine"], got
-    assert got["false_alarms"] <= FROZEN_FLOOR["false_alarms"], got
+    assert got["emergency_or_asked"] >= floor["emergency_or_asked"], got
+    assert got["urgent_or_asked"] >= floor["urgent_or_asked"], got
+    assert got["routine"] >= floor["routine"], got
+    assert got["false_alarms"] <= floor["false_alarms"], got
 
 
 def test_every_escalation_names_its_reason_in_plain_words():
