@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 import pytest
 
+from conversation_store.pseudonyms import conversation_id
 from tools.process_stats import peak_rss_mib
 from tools.servers import PROJECT_DIR, action_health_url, free_port, running_servers
 
@@ -88,7 +90,9 @@ def notice(replies: list[dict]) -> str | None:
 
 
 def stored_events(servers, sender: str) -> list[dict]:
-    url = f"{servers.rasa_url}/conversations/{sender}/tracker?token={TOKEN}"
+    """The events of a REST sender's conversation, whose id names the channel."""
+    conversation = urllib.parse.quote(conversation_id("rest", sender), safe=":")
+    url = f"{servers.rasa_url}/conversations/{conversation}/tracker?token={TOKEN}"
     with urllib.request.urlopen(url, timeout=30) as response:
         return json.loads(response.read())["events"]
 
