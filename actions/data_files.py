@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
 
 class DataFileError(ValueError):
     """A data file is missing, unreadable or breaks its schema."""

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data_files import DataFileError
+from .data_files import PROJECT_DIR, DataFileError
 from .doctor_check_questions import DoctorCheck
 from .fact_base import FactBase
 from .language import ForeignWords
@@ -14,8 +14,6 @@ from .messages import Messages
 from .red_flag_detector import RedFlagDetector
 from .triage import Triage
 from .vocabulary import Vocabulary
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)

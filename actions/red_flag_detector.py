@@ -29,13 +29,18 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from .data_files import DataFileError, load_yaml, require_mapping, require_text_list
+from .data_files import (
+    PROJECT_DIR,
+    DataFileError,
+    load_yaml,
+    require_mapping,
+    require_text_list,
+)
 from .text_normalization import tokens
 
 logger = logging.getLogger(__name__)
 
 HARMLESS = "_harmless"
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 CACHE_ENV = "BOT_CACHE_DIR"  # where fitted detectors are kept; default build/cache
 
 

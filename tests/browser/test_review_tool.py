@@ -23,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
-from conversation_store.pseudonyms import conversation_id, pseudonym
+from tests.e2e.test_conversation import stored_id
 from tests.postgres import postgres_server, postgres_url  # noqa: F401 (fixtures)
 from tools.servers import MODEL, PROJECT_DIR, free_port, running_servers
 
@@ -40,11 +40,6 @@ CONVERSATIONS = {
     "e2e-health-de": ["Welche Übungen helfen?"],
 }
 expect.set_options(timeout=15_000)
-
-
-def stored_id(name: str) -> str:
-    """The id the store keeps a conversation under: a pseudonym of the REST channel's id."""
-    return pseudonym(conversation_id("rest", name))
 
 
 @dataclass

@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from actions.knowledge import KNOWLEDGE
+from conversation_store.pseudonyms import conversation_id, pseudonym
 from tools.servers import MODEL, running_servers
 
 pytestmark = pytest.mark.e2e
@@ -38,6 +39,11 @@ class Patient:
         with urllib.request.urlopen(request, timeout=60) as response:
             assert response.status == 200
             return json.loads(response.read())
+
+
+def stored_id(rest_sender: str) -> str:
+    """The id the store keeps a conversation under: a pseudonym of the REST channel's id."""
+    return pseudonym(conversation_id("rest", rest_sender))
 
 
 def answer(replies: list[dict]) -> tuple[str, dict]:

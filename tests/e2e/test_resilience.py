@@ -15,7 +15,6 @@ import sys
 import threading
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -91,7 +90,7 @@ def notice(replies: list[dict]) -> str | None:
 
 def stored_events(servers, sender: str) -> list[dict]:
     """The events of a REST sender's conversation, whose id names the channel."""
-    conversation = urllib.parse.quote(conversation_id("rest", sender), safe=":")
+    conversation = conversation_id("rest", sender)
     url = f"{servers.rasa_url}/conversations/{conversation}/tracker?token={TOKEN}"
     with urllib.request.urlopen(url, timeout=30) as response:
         return json.loads(response.read())["events"]

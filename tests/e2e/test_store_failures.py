@@ -20,10 +20,9 @@ import pytest
 import sqlalchemy as sa
 
 from conversation_store.database import URL_ENV
-from conversation_store.pseudonyms import conversation_id, pseudonym
 from conversation_store.spool import SPOOL_ENV
 from conversation_store.tracker_store import INTERVAL_ENV, RedactingTrackerStore
-from tests.e2e.test_conversation import Patient, answer
+from tests.e2e.test_conversation import Patient, answer, stored_id
 from tests.postgres import postgres_server  # noqa: F401 (fixture)
 from tools.servers import running_servers
 
@@ -37,10 +36,6 @@ PRIVATE = "my name is Annabel Schmidtke"
 def start(tmp_path: Path, url: str):
     env = {**NO_API, URL_ENV: url, SPOOL_ENV: str(tmp_path / "spool"), INTERVAL_ENV: "1"}
     return running_servers(log_dir=tmp_path / "servers", env=env)
-
-
-def stored_id(rest_sender: str) -> str:
-    return pseudonym(conversation_id("rest", rest_sender))
 
 
 def health(rasa_url: str) -> tuple[int, dict[str, Any]]:
