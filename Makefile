@@ -91,7 +91,7 @@ nlu-eval: model
 	$(PY) -m tools.rasa_checks nlu
 
 e2e: model widget system-deps
-	$(PY) -m pytest -q -m e2e tests
+	$(PY) -m pytest -q -m e2e tests --durations=10
 
 test: lint check-data validate unit model stories nlu-eval e2e test-cluster
 	@echo "make test: all checks passed"

@@ -191,23 +191,24 @@ def running_servers(
         print(f"Channels ({credentials.name}):\n{connectors.summary()}")
     processes: list[subprocess.Popen] = []
     try:
-        log = log_dir / "actions.log"
-        processes.append(start_actions(action_port, log, process_env, echo_logs))
-        _wait_until_up(action_health_url(action_port), processes[-1], log, timeout)
-        log = log_dir / "rasa.log"
+        # Both start at once: Rasa calls the action server only when a message arrives, and
+        # the channel route waited for below answers only once the model is loaded.
+        action_log, rasa_log = log_dir / "actions.log", log_dir / "rasa.log"
+        processes.append(start_actions(action_port, action_log, process_env, echo_logs))
         processes.append(
             start_rasa(
                 rasa_port,
                 endpoints=endpoints,
                 credentials=connectors.write(log_dir / "credentials.yml"),
-                log=log,
+                log=rasa_log,
                 env=process_env,
                 model=model,
                 interface=interface,
                 echo_logs=echo_logs,
             )
         )
-        _wait_until_up(rasa_health_url(rasa_port), processes[-1], log, timeout)
+        _wait_until_up(action_health_url(action_port), processes[0], action_log, timeout)
+        _wait_until_up(rasa_health_url(rasa_port), processes[1], rasa_log, timeout)
         yield RunningServers(
             rasa_url=f"http://127.0.0.1:{rasa_port}",
             action_url=f"http://127.0.0.1:{action_port}",
