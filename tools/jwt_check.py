@@ -9,7 +9,8 @@ or another algorithm than the configured one (`InvalidAlgorithmError`), or with 
 `InvalidAuthorizationHeader`, a 400. This module wraps two private methods of
 `sanic_jwt.authentication.Authentication`:
 - `_decode`: any PyJWT `InvalidTokenError` becomes a `DecodeError` (which `_verify` answers
-  as invalid, so Rasa replies 401 NotAuthenticated);
+  as invalid, so Rasa replies 401 NotAuthenticated), and so does a `user` claim that is not
+  an object (`rasa.server.requires_auth` calls `.get` on it);
 - `_get_token`: a malformed Authorization header counts as a missing one (also a 401).
 PyJWT errors that are not about the token (`InvalidKeyError`: a misconfigured secret) still
 fail loudly. Refuses to install on another Rasa or sanic-jwt version.
@@ -49,12 +50,15 @@ def install() -> None:
 
     async def _decode(self: Authentication, *args: Any, **kwargs: Any) -> Any:
         try:
-            return await decode(self, *args, **kwargs)
+            payload = await decode(self, *args, **kwargs)
         except jwt.exceptions.DecodeError:
             raise
         except jwt.exceptions.InvalidTokenError as err:
             # sanic-jwt answers a DecodeError with 401 (400 only in its debug mode)
             raise jwt.exceptions.DecodeError(f"{type(err).__name__}: {err}") from err
+        if not isinstance(payload.get("user", {}), dict):
+            raise jwt.exceptions.DecodeError("the `user` claim is not an object")
+        return payload
 
     def _get_token(self: Authentication, *args: Any, **kwargs: Any) -> Any:
         try:

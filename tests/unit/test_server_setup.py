@@ -139,6 +139,9 @@ def bad_jwts(secret: str = JWT_SECRET) -> dict[str, str]:
         "no bearer prefix": "Basic c29tZW9uZTpwYXNzd29yZA==",
         "two parts": "Bearer a b",
         "bad subject": "Bearer " + jwt.encode({**claims, "sub": 5}, secret, algorithm="HS256"),
+        # rasa.server reads `user` as an object: anything else was an AttributeError, a 500
+        "user claim a string": "Bearer " + jwt.encode({"user": "admin"}, secret, algorithm="HS256"),
+        "user claim a list": "Bearer " + jwt.encode({"user": ["admin"]}, secret, algorithm="HS256"),
     }
 
 
