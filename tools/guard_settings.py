@@ -22,7 +22,9 @@ from actions.data_files import (
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Every service message must tell the patient where help is when the assistant cannot give it.
 REQUIRED_PLACEHOLDER = "{number}"
-MESSAGE_KEYS = ("message_too_long", "sending_too_fast", "assistant_unavailable")
+MESSAGE_KEYS = (
+    "message_too_long", "message_shortened", "sending_too_fast", "assistant_unavailable",
+)  # fmt: skip
 
 
 class SettingError(ValueError):

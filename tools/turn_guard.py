@@ -4,7 +4,8 @@ Rasa's process (`install()`, called by tools.rasa_server).
 Before a message takes its conversation's lock (and long before NLU), `Agent.handle_message`
 answers it with a clear message that names the emergency number, without processing it, if
 - it is longer than BOT_MAX_MESSAGE_CHARS (a 100 kB message took 25-40 s of the single event
-  loop and 6.8 GiB in NLU; the text is not logged), or
+  loop and 6.8 GiB in NLU; the text is not logged) and names no symptom; one that does is
+  processed as its symptom sentences (tools.long_messages), after a notice that says so; or
 - its conversation sends faster than BOT_RATE_LIMIT_MESSAGES per BOT_RATE_LIMIT_SECONDS (a
   token bucket per sender id) or already has BOT_MAX_PENDING_TURNS messages waiting for the
   lock: queued messages otherwise outlived Rasa's 60 s lock ticket and got `200 []`, unstored.
@@ -32,6 +33,7 @@ from collections import OrderedDict
 from typing import Any
 
 from .guard_settings import GuardSettings, ServiceMessages, data_dir
+from .long_messages import SymptomReader
 
 logger = logging.getLogger(__name__)
 
@@ -77,17 +79,18 @@ class TurnGuard:
         self.rate_limit = SenderRateLimit(settings.rate_messages, settings.rate_seconds)
         self.pending: dict[str, int] = {}
         self.failed_turns: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self.symptom_reader = SymptomReader(settings.max_message_chars)
 
     def refusal(self, sender: str, text: object) -> str | None:
         """The message key to answer with instead of processing, or None to process."""
         # REST passes on whatever JSON the client sent as the message.
-        length = 0 if text is None else len(text if isinstance(text, str) else str(text))
-        if length > self.settings.max_message_chars:
-            return "message_too_long"
         if self.pending.get(sender, 0) >= self.settings.max_pending_turns:
             return "sending_too_fast"
         if not self.rate_limit.allow(sender):
             return "sending_too_fast"
+        length = 0 if text is None else len(text if isinstance(text, str) else str(text))
+        if length > self.settings.max_message_chars:
+            return "message_too_long"
         return None
 
     def answer(self, key: str, language: str | None) -> list[dict[str, Any]]:
@@ -139,6 +142,13 @@ def _guard_messages(guard: TurnGuard) -> None:
     async def handle_message(self: Agent, message: Any) -> list[dict[str, Any]] | None:
         sender = message.sender_id
         refusal = guard.refusal(sender, message.text)
+        notice = None
+        if refusal == "message_too_long" and isinstance(message.text, str):
+            # A red flag in a pasted history is still triaged: its symptom sentences are.
+            shortened = await guard.symptom_reader.read(message.text)
+            if shortened:
+                message.text, refusal = shortened, None
+                notice = guard.answer("message_shortened", None)[0]
         if refusal is not None:
             # Neither the text nor its length: a pasted report can hold anything; the sender
             # id (a phone number on SMS) only as the pseudonym the conversation is stored under.
@@ -146,6 +156,8 @@ def _guard_messages(guard: TurnGuard) -> None:
             return await _send(message, guard.answer(refusal, None))
         guard.pending[sender] = guard.pending.get(sender, 0) + 1
         try:
+            if notice is not None:
+                await message.output_channel.send_response(sender, notice)
             return await handle(self, message)
         except Exception:
             logger.exception("The turn of conversation %s failed", _id(sender))

@@ -119,8 +119,8 @@ def test_huge_messages_get_the_clear_answer_without_stalling_another_patient(ser
     other, paster = new_sender(), new_sender()
     results: dict[int, list[dict]] = {}
 
-    def paste(size: int) -> None:
-        results[size] = say(servers, paster, ("My back hurts. " * size)[:size])
+    def paste(size: int) -> None:  # a pasted text that names no symptom
+        results[size] = say(servers, paster, ("We moved house in May. " * size)[:size])
 
     threads = [threading.Thread(target=paste, args=(size,)) for size in (100_000, 200_000)]
     for thread in threads:
@@ -141,7 +141,20 @@ def test_huge_messages_get_the_clear_answer_without_stalling_another_patient(ser
     assert answered(say(servers, other, at_limit))
     assert peak_rss_mib(servers.processes[1].pid) < MAX_RSS_MIB
     log = (servers.log_dir / "rasa.log").read_text()
-    assert "My back hurts. My back hurts." not in log and paster not in log
+    assert "We moved house in May. We moved" not in log and paster not in log
+
+
+def test_a_red_flag_at_the_end_of_a_too_long_message_is_still_escalated_and_kept(servers):
+    patient = new_sender()
+    history = "Last spring we moved house and I carried all the boxes myself. " * 300
+    emergency = "Since this morning I cannot control my bladder and my legs are numb."
+    replies = say(servers, patient, history + emergency)
+    assert "only the sentences about your symptoms" in text_of(replies)
+    assert answered(replies) and replies[-1]["custom"]["urgency"] == "emergency"
+    later = say(servers, patient, "which exercises help?")
+    assert later[-1]["custom"]["urgency"] == "emergency"  # the escalation is not forgotten
+    stored = [e["text"] for e in stored_events(servers, patient) if e["event"] == "user"]
+    assert stored[0] == emergency  # what was read, not the whole paste
 
 
 async def _flood(servers, sender: str, count: int) -> tuple[list[tuple[int, list]], float]:
