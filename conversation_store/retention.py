@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 from .database import DatabaseError, connect, safe_url
 from .pseudonyms import CHANNELS, is_pseudonym, stored_ids_for_erasure
 from .schema import audit_log, conversation_summaries
+from .spool import Spool, spool_dir
 
 DAYS_ENV = "BOT_RETENTION_DAYS"
 DEFAULT_DAYS = 365  # a placeholder: each clinic sets its own period
@@ -46,8 +47,8 @@ def delete_conversation(engine: Engine, sender_id: str, actor: str) -> int:
     (0: there was no such conversation). The audit row is written either way."""
     with engine.begin() as connection:
         deleted, summaries = _delete(connection, [sender_id])
-        detail = {"events": deleted, "summary_rows": summaries}
-        if not deleted and not summaries:
+        detail = _detail(deleted, summaries, _remove_spooled(sender_id))
+        if not deleted and not summaries and "spool_file" not in detail:
             detail["result"] = "not found"
         _audit(connection, actor, "delete", sender_id, detail)
     return deleted
@@ -60,14 +61,26 @@ def erase_conversations(engine: Engine, stored_ids: Sequence[str], actor: str) -
     with engine.begin() as connection:
         for stored_id in dict.fromkeys(stored_ids):
             deleted, summaries = _delete(connection, [stored_id])
-            if deleted or summaries:
+            spooled = _remove_spooled(stored_id)
+            if deleted or summaries or spooled:
                 erased[stored_id] = deleted
-                detail = {"events": deleted, "summary_rows": summaries}
+                detail = _detail(deleted, summaries, spooled)
                 _audit(connection, actor, "delete", stored_id, detail)
         if not erased:
             target = f"erasure request ({len(stored_ids)} stored ids tried)"
             _audit(connection, actor, "delete", target, {"result": "not found"})
     return erased
+
+
+def _remove_spooled(stored_id: str) -> bool:
+    """Erasure covers turns the database would not take yet (conversation_store.spool): the
+    file goes, and the audit row tells the store in Rasa's process to drop what it holds."""
+    return Spool(spool_dir()).remove(stored_id) if is_pseudonym(stored_id) else False
+
+
+def _detail(events: int, summaries: int, spooled: bool) -> dict[str, int]:
+    detail = {"events": events, "summary_rows": summaries}
+    return {**detail, "spool_file": 1} if spooled else detail
 
 
 def delete_older_than(

@@ -107,11 +107,17 @@ class Spool:
             )
             return False
 
-    def remove(self, stored_id: str) -> None:
+    def remove(self, stored_id: str) -> bool:
+        """Delete the conversation's file; whether there was one."""
+        path = self.folder / f"{stored_id}.json"
         try:
-            (self.folder / f"{stored_id}.json").unlink(missing_ok=True)
+            path.unlink()
+            return True
+        except FileNotFoundError:
+            return False
         except OSError as err:  # then it is replayed at start-up: written once, by the count
-            logger.warning("Conversation %s: stored, but its spool file stays: %s", stored_id, err)
+            logger.warning("Conversation %s: its spool file stays: %s", stored_id, err)
+            return path.exists()
 
     def load(self, database: str | None = None) -> list[Unsaved]:
         """The spooled conversations (of `database`, if given); an unreadable file is named,

@@ -61,7 +61,7 @@ from .database import (
 )
 from .pseudonyms import PseudonymKeyError, load_key, pseudonym
 from .redaction import redact_value
-from .schema import FALLBACK_ACTION, LOW_CONFIDENCE, conversation_summaries, metadata
+from .schema import FALLBACK_ACTION, LOW_CONFIDENCE, audit_log, conversation_summaries, metadata
 from .spool import Spool, StoreHealth, Unsaved, spool_dir
 
 logger = logging.getLogger(__name__)
@@ -139,6 +139,7 @@ class RedactingTrackerStore(SQLTrackerStore):
         memory that is forgotten on the next turn)."""
         await self.stream_events(tracker)
         stored_id = self.stored_id(tracker.sender_id)
+        self._forget_if_erased(stored_id)
         # The tracker begins with the unsaved events it was rebuilt from (`_retrieve`): those
         # are written as kept, redacted already (redacting twice would re-key delivery ids).
         unsaved = self.health.unsaved.get(stored_id)
@@ -217,6 +218,8 @@ class RedactingTrackerStore(SQLTrackerStore):
         """Write the conversations kept as unsaved, as far as the database takes them; how
         many are still waiting."""
         for stored_id, unsaved in list(self.health.unsaved.items()):
+            if self._forget_if_erased(stored_id):
+                continue
             try:
                 try:
                     self._write(stored_id, unsaved.events)
@@ -238,6 +241,30 @@ class RedactingTrackerStore(SQLTrackerStore):
                 )  # fmt: skip
         return len(self.health.unsaved)
 
+    def _forget_if_erased(self, stored_id: str) -> bool:
+        """Drop the conversation's unsaved turns if it was erased since they failed (the
+        erasure's audit row says so, conversation_store.retention): written later, they
+        would bring back what the patient asked to have deleted."""
+        unsaved = self.health.unsaved.get(stored_id)
+        if unsaved is None:
+            return False
+        try:
+            with self.engine.connect() as connection:
+                erased = connection.execute(
+                    _ERASED_SINCE, {"stored_id": stored_id, "since": unsaved.first_failed_at}
+                ).scalar_one()
+        except sa.exc.SQLAlchemyError:
+            return False  # not readable now: asked again on the next turn or retry
+        if not erased:
+            return False
+        del self.health.unsaved[stored_id]
+        self.spool.remove(stored_id)
+        logger.warning(
+            "Conversation %s was erased while %d turn(s) waited to be stored: they are dropped",
+            stored_id, unsaved.unsaved_turns,
+        )  # fmt: skip
+        return True
+
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
@@ -245,6 +272,7 @@ class RedactingTrackerStore(SQLTrackerStore):
         with the events of a save that failed after the stored ones (the conversation goes
         on where it was). Rasa's queries, in SQLAlchemy Core: its ORM objects cost more."""
         stored_id = self.stored_id(sender_id)
+        self._forget_if_erased(stored_id)
         query = _LOAD_ALL if fetch_events_from_all_sessions else _LOAD_LATEST
         with self.engine.connect() as connection:
             result = connection.execute(query, {"stored_id": stored_id})
@@ -296,6 +324,11 @@ _LATEST_SESSION = (
     sa.or_(EVENTS.c.timestamp >= _SESSION_START, _SESSION_START.is_(None)),
 )
 _COUNT_LATEST = sa.select(sa.func.count()).where(*_LATEST_SESSION)
+_ERASED_SINCE = sa.select(sa.func.count()).where(
+    audit_log.c.action == "delete",
+    audit_log.c.target == sa.bindparam("stored_id"),
+    audit_log.c.at >= sa.bindparam("since"),
+)
 _LOAD_LATEST = sa.select(EVENTS.c.data).where(*_LATEST_SESSION).order_by(EVENTS.c.id)
 _LOAD_ALL = sa.select(EVENTS.c.data).where(EVENTS.c.sender_id == _STORED_ID).order_by(EVENTS.c.id)
 

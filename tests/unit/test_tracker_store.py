@@ -670,3 +670,37 @@ def test_an_admin_sees_the_unsaved_turns_on_the_audit_page(
     html = admin.get("/audit").text
     assert "Not saved:" in html and "1 turn(s) of 1 conversation(s)" in html, html
     assert "1 with an emergency escalation" in html
+
+
+def test_a_conversation_erased_while_its_turns_wait_is_not_written_back(
+    sqlite_store, domain, frozen, spool_folder
+):
+    store = sqlite_store
+    save(store, first_turn(domain))
+    refuse_writes(store, frozen)
+    save(store, second_turn(domain))
+    assert (spool_folder / f"{sid('p1')}.json").exists()
+    frozen.off()
+    store.engine.dispose()
+    retention.delete_conversation(store.engine, sid("p1"), "cli:nurse")  # another process
+    assert not (spool_folder / f"{sid('p1')}.json").exists()
+    (erasure,) = [a for a in audits(store.engine) if a["action"] == "delete"]
+    assert json.loads(erasure["detail"])["spool_file"] == 1
+    assert store.flush_unsaved() == 0  # the timer's retry writes nothing back
+    assert stored(store.engine, "p1") == [] and asyncio.run(store.retrieve("p1")) is None
+    assert store.health.report()["store"] == "ok"
+
+
+def test_erasure_finds_a_conversation_that_only_the_spool_holds(
+    sqlite_store, domain, frozen, spool_folder
+):
+    store = sqlite_store
+    refuse_writes(store, frozen)
+    save(store, first_turn(domain, "p2"))  # never reached the database
+    frozen.off()
+    store.engine.dispose()
+    assert retention.erase_conversations(store.engine, [sid("p2")], "cli:nurse") == {sid("p2"): 0}
+    assert not list(spool_folder.iterdir())
+    later = first_turn(domain, "p2")  # the patient writes again: only that is kept
+    save(store, later)
+    assert [e["event"] for e in stored(store.engine, "p2")].count("user") == 1
