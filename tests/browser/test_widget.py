@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 import yaml
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, WebSocketRoute, expect
 
 from tools.servers import CREDENTIALS, free_port, running_servers
 from tools.widget_host import serving_widget
@@ -561,3 +561,37 @@ def test_the_focus_ring_contrasts_at_least_3_to_1_with_what_surrounds_it(
         assert ring["style"] == "solid" and ring["width"] >= 2, ring
         assert ring["ratio"] >= 3, ring
     screenshot(page, "focus-ring")
+
+
+def test_a_message_the_server_refuses_is_reported_at_once_with_the_number_to_call(
+    site: Site, page: Page
+) -> None:
+    # The real server answers a payload it cannot take with a `request_error` event
+    # (tests/e2e/test_conversation_ids.py); here the socket between page and server turns the
+    # widget's message into that answer, as a server that rejects it would.
+    refused: list[str] = []
+
+    def between_page_and_server(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+
+        def from_page(frame: str | bytes) -> None:
+            if isinstance(frame, str) and frame.startswith('42["user_uttered"'):
+                refused.append(frame)
+                socket.send('42["request_error",{"event":"user_uttered","error":"not an object"}]')
+            else:
+                server.send(frame)
+
+        socket.on_message(from_page)
+        server.on_message(socket.send)
+
+    page.route_web_socket(re.compile(r".*/socket\.io/.*"), between_page_and_server)
+    page.goto(site.url)
+    widget = Widget(page).open()
+    page.wait_for_timeout(1000)  # socket.io moves from long-polling to the websocket
+    widget.input.fill("my lower back hurts")
+    widget.input.press("Enter")
+    expect(widget.errors.last).to_contain_text("could not answer this message", timeout=3000)
+    expect(widget.errors.last).to_contain_text("112")
+    assert refused, "the message did not go over the websocket"
+    send = page.locator("backpain-widget .send")
+    expect(send).not_to_have_attribute("aria-disabled", "true")  # the patient can go on

@@ -34,6 +34,8 @@ export const STRINGS = {
       "Your message could not be sent: there is no connection to the server right now. " +
       "It is still in the input box; please try again in a moment.",
     noAnswer: "No answer arrived. Please send your message again.",
+    notAnswered: (number) =>
+      `The server could not answer this message. Please send it again; in an emergency call ${number}.`,
     lostAnswer: "The connection was lost before the answer arrived. Please send your message again.",
     counter: (n, max) => `${n} / ${max} characters`,
     tooLong: (max) => `Messages are limited to ${max} characters.`,
@@ -76,6 +78,8 @@ export const STRINGS = {
       "Ihre Nachricht konnte nicht gesendet werden: Zurzeit besteht keine Verbindung zum " +
       "Server. Sie steht noch im Eingabefeld; bitte versuchen Sie es gleich noch einmal.",
     noAnswer: "Es kam keine Antwort. Bitte senden Sie Ihre Nachricht noch einmal.",
+    notAnswered: (number) =>
+      `Der Server konnte diese Nachricht nicht beantworten. Bitte senden Sie sie noch einmal; im Notfall rufen Sie ${number}.`,
     lostAnswer:
       "Die Verbindung wurde unterbrochen, bevor die Antwort kam. Bitte senden Sie Ihre " +
       "Nachricht noch einmal.",
