@@ -20,6 +20,23 @@ PLACEHOLDER = re.compile(
     r"\[(?:email|phone|address|date_of_birth|date|insurance_number|id_number|iban|name)\]"
 )
 
+# Conventions the corpora's writers chose differently, counted as the same redaction: a title
+# inside or outside the name ("Dr [name]" or "[name]" for "Dr Patel": the title is no personal
+# data either way), and which kind of identity number a health-service number is (the NHS
+# number as [insurance_number] or [id_number]: the number is gone either way).
+_TITLE_BEFORE_NAME = re.compile(
+    r"\b(?:dr|prof|frau|herr|fr|hr|mr|mrs|ms|miss|schwester|pfleger)\.? \[name\]", re.IGNORECASE
+)
+_ID_KIND = re.compile(r"\[(?:insurance_number|id_number)\]")
+
+
+def canonical(text: str) -> str:
+    return _ID_KIND.sub("[id]", _TITLE_BEFORE_NAME.sub("[name]", text))
+
+
+def same_redaction(got: str, expected: str) -> bool:
+    return canonical(got) == canonical(expected)
+
 
 def corpus_figures(redact: Callable[[str], str], cases: list[dict]) -> dict[str, int]:
     """Placeholders of messages stored exactly as expected, and medical messages changed."""
@@ -33,8 +50,9 @@ def corpus_figures(redact: Callable[[str], str], cases: list[dict]) -> dict[str,
         wanted = len(PLACEHOLDER.findall(case["expected"]))
         figures["items"] += wanted
         figures["messages"] += 1
-        figures["exact"] += got == case["expected"]
-        figures["caught"] += wanted if got == case["expected"] else 0
+        exact = same_redaction(got, case["expected"])
+        figures["exact"] += exact
+        figures["caught"] += wanted if exact else 0
     return figures
 
 
@@ -82,7 +100,7 @@ def main() -> None:
         if args.show:
             for case in cases:
                 got = redact(case["text"])
-                if got != case.get("expected", case["text"]):
+                if not same_redaction(got, case.get("expected", case["text"])):
                     print(
                         f"  {case['text']!r}\n    got  {got!r}\n    want {case.get('expected')!r}"
                     )
