@@ -22,6 +22,7 @@ _APOSTROPHES = "'\u2019"  # the typographic one, as phones type it
 _TOKEN = re.compile(rf"[^\W\d_]+(?:[{_APOSTROPHES}-][^\W\d_]+)*")
 _HERE = re.compile(r"(?<!\w)(?:here|hier)(?!\w)", re.IGNORECASE)
 _SIMPLE_TOKEN = re.compile(r"[^\W\d_]+")
+_PREVIOUS = re.compile(r"(?<!\S)(\S{1,12})[ \t]{1,2}\Z")  # the word right before a name
 _NEXT = re.compile(r"[ \t]{1,2}(" + _TOKEN.pattern + ")")  # the next word of the same name
 
 
@@ -53,6 +54,8 @@ class ListedNames:
     not_a_name: Callable[[str], bool]  # the cue rules' own check ("Ich", "Montag")
     # words after which a listed name is an eponym, not a person: "the Patrick test"
     eponym_next: frozenset[str] = frozenset()
+    # words before which a listed name is a place (a hospital, a church): "St Thomas'"
+    place_before: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # looked up once per distinct word (see `fold`)
@@ -103,7 +106,14 @@ class ListedNames:
                 following = _NEXT.match(text, covered)
                 if following and following.group(1).lower() in self.eponym_next:
                     continue
+                if self._after_place_word(text, match.start()):
+                    continue
                 yield match.start(), covered
+
+    def _after_place_word(self, text: str, start: int) -> bool:
+        """Whether the word before `start` makes the name a place: "St Thomas'", "Sankt Anna"."""
+        before = _PREVIOUS.search(text, max(0, start - 20), start)
+        return before is not None and before.group(1).lower() in self.place_before
 
     def _extend(self, text: str, end: int) -> int:
         """The end of the name that starts with a first name ending at `end`: the capitalised

@@ -481,6 +481,7 @@ class _Reader:
             "lists",
             "also_words",
             "eponym_next",
+            "place_before",
             "occupation_after",
         }
         names = self.mapping(value, keys, "names")
@@ -541,17 +542,25 @@ class _Reader:
         not_name_ending: re.Pattern[str],
         max_words: int,
     ) -> ListedNames | None:
-        """The first-name and surname lists (`lists`: first, last: paths beside the data file)."""
+        """The first-name and surname lists (`lists`: first, last and optionally extra_first:
+        paths beside the data file)."""
         if "lists" not in names:
             return None
         eponym_next = frozenset()
         if "eponym_next" in names:
             words = self.phrases(names["eponym_next"], "names", "eponym_next")
             eponym_next = frozenset(w.lower() for w in words)
-        lists = self.mapping(names["lists"], {"first", "last"}, "names", "lists")
-        read: dict[str, frozenset[str]] = {}
-        for key in ("first", "last"):
+        place_before = frozenset()
+        if "place_before" in names:
+            words = self.phrases(names["place_before"], "names", "place_before")
+            place_before = frozenset(w.lower() for w in words)
+        lists = self.mapping(names["lists"], {"first", "last", "extra_first"}, "names", "lists")
+        read: dict[str, frozenset[str]] = {"extra_first": frozenset()}
+        # extra_first: a list kept by hand beside the one tools/build_name_lists.py rebuilds
+        for key in ("first", "last", "extra_first"):
             relative = lists.get(key)
+            if key == "extra_first" and relative is None:
+                continue
             if not isinstance(relative, str) or not relative.strip():
                 raise self.fail("must be a path", "names", f"lists.{key}")
             path = self.path.parent / relative
@@ -571,7 +580,13 @@ class _Reader:
             return lowered in not_names or (ending is not None and ending.start() >= 3)
 
         return ListedNames(
-            read["first"] - also, read["last"], also, max_words, not_a_name, eponym_next
+            (read["first"] | read["extra_first"]) - also,
+            read["last"],
+            also,
+            max_words,
+            not_a_name,
+            eponym_next,
+            place_before,
         )
 
 

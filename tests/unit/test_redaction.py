@@ -493,3 +493,66 @@ def test_the_name_lists_come_from_the_data_files_and_a_missing_list_names_the_fi
     path = broken_copy(tmp_path, "first: names/first_names.txt", "first: names/missing.txt")
     with pytest.raises(RedactionDataError, match=r"names: field 'lists.first': cannot read"):
         load_rules(path)
+
+
+# --- places named after saints, the hand-kept first names, words between label and value ----
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "appointment with the spinal team at St Thomas' - what should I bring?",
+        "Ich war im Krankenhaus Sankt Georg, die haben geröntgt",
+        "the MRI is at St. Mary's on Monday",
+    ],
+)
+def test_a_first_name_after_a_saint_word_is_a_place_not_a_person(text):
+    assert redact_text(text) == text
+
+
+def test_the_hand_kept_first_names_are_read_beside_the_built_list(tmp_path):
+    listed = redaction.RULES.names.listed
+    assert listed is not None and listed.is_first_name("Hamid") and listed.is_first_name("Kasia")
+    assert redact_text("Hamid here, my back hurts") == "[name] here, my back hurts"
+    (tmp_path / "names").symlink_to(DATA_FILE.parent / "names")
+    path = broken_copy(
+        tmp_path, "extra_first: names/first_names_extra.txt", "extra_first: names/missing.txt"
+    )
+    with pytest.raises(RedactionDataError, match=r"names: field 'lists.extra_first': cannot"):
+        load_rules(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        (
+            "my insurance number with the AOK is 8881234567",
+            "my insurance number with the AOK is [insurance_number]",
+        ),
+        (
+            "Meine Steuer-ID für die Quittung: 12 345 678 901",
+            "Meine Steuer-ID für die Quittung: [id_number]",
+        ),
+        ("born on the 3rd of May 1960, L5 disc", "born on [date_of_birth], L5 disc"),
+        ("Geburtsdatum falls nötig: 04.03.59", "Geburtsdatum falls nötig: [date_of_birth]"),
+        ("the number of days is 12", "the number of days is 12"),
+    ],
+)
+def test_a_label_may_have_a_few_words_before_its_value(text, stored):
+    assert redact_text(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("see you at 10 then 😂 Rose x", "see you at 10 then 😂 [name] x"),
+        ("Bill and I are going hiking", "[name] and I are going hiking"),
+        ("Peter und ich waren wandern", "[name] und ich waren wandern"),
+        ("can you pass this to Will? he was good", "can you pass this to [name]? he was good"),
+        ("Mum and I went, Will it help?", "Mum and I went, Will it help?"),
+        ("Mein Mann und ich, die Rose blüht", "Mein Mann und ich, die Rose blüht"),
+        ("do 3 sets of the Bridge x", "do 3 sets of the Bridge x"),
+    ],
+)
+def test_names_before_and_i_after_a_lowercase_word_and_before_kisses(text, stored):
+    assert redact_text(text) == stored
