@@ -556,3 +556,29 @@ def test_a_label_may_have_a_few_words_before_its_value(text, stored):
 )
 def test_names_before_and_i_after_a_lowercase_word_and_before_kisses(text, stored):
     assert redact_text(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        # a valid NHS number's digits, but the label says phone
+        ("phone 943 476 5919 after 5", "phone [phone] after 5"),
+        # a letter and nine digits, like a German insurance number, but the label says ID
+        ("my personal ID is T220001293", "my personal ID is [id_number]"),
+    ],
+)
+def test_the_label_names_the_datum_before_the_order_of_the_categories(text, stored):
+    assert redact_text(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("HIER IST NOCHMAL JÜRGEN, ES IST SCHLIMMER", "HIER IST NOCHMAL [name], ES IST SCHLIMMER"),
+        ("MY NAME IS ANNA SCHMIDT AND IT HURTS", "MY NAME IS [name] AND IT HURTS"),
+        ("ICH BIN HIV POSITIV UND HABE RÜCKENSCHMERZEN", None),
+        ("Ich bin HIV positiv, Anna", "Ich bin HIV positiv, [name]"),
+    ],
+)
+def test_in_a_message_typed_in_capitals_a_listed_first_name_after_a_cue_is_a_name(text, stored):
+    assert redact_text(text) == (stored or text)
