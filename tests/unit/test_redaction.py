@@ -582,3 +582,18 @@ def test_the_label_names_the_datum_before_the_order_of_the_categories(text, stor
 )
 def test_in_a_message_typed_in_capitals_a_listed_first_name_after_a_cue_is_a_name(text, stored):
     assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("send it to 4 elm grove please", "send it to [address] please"),
+        ("its 9 mill lane, not the other one", "its [address], not the other one"),
+        ("we have 2 dogs close by", None),
+        ("took 2 ibuprofen close together", None),
+        ("a 10 min walk down the road", None),
+        ("I had 2 very close calls", None),
+    ],
+)
+def test_an_english_street_in_lowercase_is_found_without_a_label(text, stored):
+    assert redact_text(text) == (stored or text)
