@@ -187,7 +187,7 @@ class NameRules:
         # The words after a cue are only looked at (a lookahead), not consumed, so that the
         # cue "Doktor" in "Herr Doktor Lange" is found after "Herr" was rejected.
         covered = 0  # the end of the last name found: a cue inside it is part of it
-        shouted = _shouted(text)
+        shouted: bool | None = None  # worked out when a word in capitals follows a cue
         for match in self.cues.finditer(text):
             if match.start() < covered:
                 continue
@@ -200,7 +200,10 @@ class NameRules:
             if cue in self.listed_only and not (listed and self.listed.is_first_name(first)):  # type: ignore[union-attr]
                 continue
             # in a message typed in capitals, a listed first name in capitals is a name
-            caps_name = shouted and first.isupper() and listed and self._first_name(first)
+            caps_name = False
+            if len(first) > 1 and first.isupper() and listed and self._first_name(first):
+                shouted = _shouted(text) if shouted is None else shouted
+                caps_name = shouted
             if not strong and (len(first) > 1 and first.isupper()) and not caps_name:
                 continue
             # in lowercase, a first name only: the surnames hold words ("it's long gone")

@@ -547,11 +547,16 @@ def test_a_label_may_have_a_few_words_before_its_value(text, stored):
     [
         ("see you at 10 then 😂 Rose x", "see you at 10 then 😂 [name] x"),
         ("Bill and I are going hiking", "[name] and I are going hiking"),
-        ("Peter und ich waren wandern", "[name] und ich waren wandern"),
         ("can you pass this to Will? he was good", "can you pass this to [name]? he was good"),
         ("Mum and I went, Will it help?", "Mum and I went, Will it help?"),
         ("Mein Mann und ich, die Rose blüht", "Mein Mann und ich, die Rose blüht"),
         ("do 3 sets of the Bridge x", "do 3 sets of the Bridge x"),
+        ("Feeling Better x", "Feeling Better x"),
+        ("see you then, Monday x", "see you then, Monday x"),
+        ("Thanks! Anna xx", "Thanks! [name] xx"),
+        ("Yoga and I are not friends", "Yoga and I are not friends"),
+        ("Ibuprofen and I don't get on", "Ibuprofen and I don't get on"),
+        ("I will ask if Hope is the right word", "I will ask if Hope is the right word"),
     ],
 )
 def test_names_before_and_i_after_a_lowercase_word_and_before_kisses(text, stored):
