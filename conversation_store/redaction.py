@@ -180,7 +180,7 @@ class NameRules:
         if self._cue_word.search(lowered):  # type: ignore[attr-defined]
             yield from self._after_cues(text)
         # a text without a capital letter can hold a listed name only before "here"
-        if self.listed is not None and (lowered != text or "here" in lowered or "hier" in lowered):
+        if self.listed is not None and self.listed.may_hold_names(text, lowered):
             yield from self.listed.spans(text)
 
     def _after_cues(self, text: str) -> Iterator[tuple[int, int]]:
@@ -503,6 +503,7 @@ class _Reader:
             "also_words",
             "eponym_next",
             "place_before",
+            "verb_next",
             "occupation_after",
         }
         names = self.mapping(value, keys, "names")
@@ -571,10 +572,12 @@ class _Reader:
         if "eponym_next" in names:
             words = self.phrases(names["eponym_next"], "names", "eponym_next")
             eponym_next = frozenset(w.lower() for w in words)
-        place_before = frozenset()
-        if "place_before" in names:
-            words = self.phrases(names["place_before"], "names", "place_before")
-            place_before = frozenset(w.lower() for w in words)
+        place_before, verb_next = (
+            frozenset(w.lower() for w in self.phrases(names[key], "names", key))
+            if key in names
+            else frozenset()
+            for key in ("place_before", "verb_next")
+        )
         lists = self.mapping(names["lists"], {"first", "last", "extra_first"}, "names", "lists")
         read: dict[str, frozenset[str]] = {"extra_first": frozenset()}
         # extra_first: a list kept by hand beside the one tools/build_name_lists.py rebuilds
@@ -608,6 +611,7 @@ class _Reader:
             not_a_name,
             eponym_next,
             place_before,
+            verb_next,
         )
 
 
