@@ -536,6 +536,14 @@ def test_the_hand_kept_first_names_are_read_beside_the_built_list(tmp_path):
         ("born on the 3rd of May 1960, L5 disc", "born on [date_of_birth], L5 disc"),
         ("Geburtsdatum falls nötig: 04.03.59", "Geburtsdatum falls nötig: [date_of_birth]"),
         ("the number of days is 12", "the number of days is 12"),
+        (
+            "mein Geburtsdatum, falls wichtig: 1.2.1960",
+            "mein Geburtsdatum, falls wichtig: [date_of_birth]",
+        ),
+        (
+            "date of birth (for the form): 03/04/1970",
+            "date of birth (for the form): [date_of_birth]",
+        ),
     ],
 )
 def test_a_label_may_have_a_few_words_before_its_value(text, stored):
