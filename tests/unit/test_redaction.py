@@ -556,6 +556,8 @@ def test_a_label_may_have_a_few_words_before_its_value(text, stored):
         ("see you at 10 then 😂 Rose x", "see you at 10 then 😂 [name] x"),
         ("Bill and I are going hiking", "[name] and I are going hiking"),
         ("can you pass this to Will? he was good", "can you pass this to [name]? he was good"),
+        ("Jack said to ask you", "[name] said to ask you"),
+        ("Will show you later", "Will show you later"),
         ("Mum and I went, Will it help?", "Mum and I went, Will it help?"),
         ("Mein Mann und ich, die Rose blüht", "Mein Mann und ich, die Rose blüht"),
         ("do 3 sets of the Bridge x", "do 3 sets of the Bridge x"),
