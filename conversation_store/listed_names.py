@@ -22,6 +22,7 @@ _APOSTROPHES = "'\u2019"  # the typographic one, as phones type it
 _TOKEN = re.compile(rf"[^\W\d_]+(?:[{_APOSTROPHES}-][^\W\d_]+)*")
 _HERE = re.compile(r"(?<!\w)(?:here|hier)(?!\w)", re.IGNORECASE)
 _SIMPLE_TOKEN = re.compile(r"[^\W\d_]+")
+_PREVIOUS = re.compile(r"(?<!\S)(\S{1,12})[ \t]{1,2}\Z")  # the word right before a name
 _NEXT = re.compile(r"[ \t]{1,2}(" + _TOKEN.pattern + ")")  # the next word of the same name
 
 
@@ -53,12 +54,30 @@ class ListedNames:
     not_a_name: Callable[[str], bool]  # the cue rules' own check ("Ich", "Montag")
     # words after which a listed name is an eponym, not a person: "the Patrick test"
     eponym_next: frozenset[str] = frozenset()
+    # words before which a listed name is a place (a hospital, a church): "St Thomas'"
+    place_before: frozenset[str] = frozenset()
+    # verbs before which a lowercase first name is who said or did it: "lol becky made me"
+    verb_next: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # looked up once per distinct word (see `fold`)
         for method in ("is_listed", "is_first_name", "not_a_name"):
             cached = lru_cache(maxsize=16384)(getattr(self, method))
             object.__setattr__(self, method, cached)
+        # a word and the verb after it; a word starts only after a non-word character, so
+        # that a long run of letters is scanned once
+        verbs = "|".join(sorted(map(re.escape, self.verb_next))) or "(?!)"
+        before_verb = re.compile(
+            rf"[^\W\d_](?<![^\W\d_{_APOSTROPHES}-][^\W\d_])[^\W\d_]*[ \t]{{1,2}}"
+            rf"(?:{verbs})(?![^\W\d_{_APOSTROPHES}-])"
+        )
+        object.__setattr__(self, "_before_verb_regex", before_verb)
+
+    def may_hold_names(self, text: str, lowered: str) -> bool:
+        """False if a text in lowercase has neither "here" nor one of the verbs: no names."""
+        if lowered != text or "here" in lowered or "hier" in lowered:
+            return True
+        return any(verb in lowered for verb in self.verb_next)
 
     def is_listed(self, word: str) -> bool:
         """A first name or surname of the lists (a hyphenated one by its first part)."""
@@ -73,6 +92,18 @@ class ListedNames:
         yield from self._capitalised_first_names(text)
         if "here" in text.lower() or "hier" in text.lower():
             yield from self._before_here(text)
+        if self.verb_next:
+            yield from self._before_verb(text)
+
+    def _before_verb(self, text: str) -> Iterator[tuple[int, int]]:
+        """ "lol becky made me", "my wife anna said": a lowercase first name before a verb."""
+        for match in self._before_verb_regex.finditer(text):  # type: ignore[attr-defined]
+            word = match.group().split()[0]
+            if not word[0].islower() or not self.is_first_name(word):
+                continue
+            if self.not_a_name(word) or fold(word) in self.also_words:
+                continue
+            yield match.start(), match.start() + len(word)
 
     def _capitalised_first_names(self, text: str) -> Iterator[tuple[int, int]]:
         # The distinct words are looked up first, so that a text of many words costs one
@@ -103,7 +134,14 @@ class ListedNames:
                 following = _NEXT.match(text, covered)
                 if following and following.group(1).lower() in self.eponym_next:
                     continue
+                if self._after_place_word(text, match.start()):
+                    continue
                 yield match.start(), covered
+
+    def _after_place_word(self, text: str, start: int) -> bool:
+        """Whether the word before `start` makes the name a place: "St Thomas'", "Sankt Anna"."""
+        before = _PREVIOUS.search(text, max(0, start - 20), start)
+        return before is not None and before.group(1).lower() in self.place_before
 
     def _extend(self, text: str, end: int) -> int:
         """The end of the name that starts with a first name ending at `end`: the capitalised

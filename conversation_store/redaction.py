@@ -36,6 +36,7 @@ _APOSTROPHE = "\u2019"  # the typographic one, as phones type it
 _NAME_TOKEN = rf"[^\W\d_]+(?:['{_APOSTROPHE}-][^\W\d_]+)*"
 _WORD = re.compile(r"\S+")
 _DIGIT = re.compile(r"\d")
+_PLACEHOLDER = re.compile(r"\[[a-z_]+\]")
 
 
 class RedactionDataError(DataFileError):
@@ -104,6 +105,7 @@ class Pattern:
     # Lowercase words one of which must be in the text for the regex to be worth running (the
     # first words of its labels): most messages skip most label regexes this way.
     triggers: tuple[str, ...] = ()
+    labelled: bool = False  # found after a label, which says what the datum is
 
     def span(self, match: re.Match[str], group: str | int) -> tuple[int, int] | None:
         """The span to replace, if the matched text passes the digit count and the check."""
@@ -178,13 +180,14 @@ class NameRules:
         if self._cue_word.search(lowered):  # type: ignore[attr-defined]
             yield from self._after_cues(text)
         # a text without a capital letter can hold a listed name only before "here"
-        if self.listed is not None and (lowered != text or "here" in lowered or "hier" in lowered):
+        if self.listed is not None and self.listed.may_hold_names(text, lowered):
             yield from self.listed.spans(text)
 
     def _after_cues(self, text: str) -> Iterator[tuple[int, int]]:
         # The words after a cue are only looked at (a lookahead), not consumed, so that the
         # cue "Doktor" in "Herr Doktor Lange" is found after "Herr" was rejected.
         covered = 0  # the end of the last name found: a cue inside it is part of it
+        shouted: bool | None = None  # worked out when a word in capitals follows a cue
         for match in self.cues.finditer(text):
             if match.start() < covered:
                 continue
@@ -196,7 +199,12 @@ class NameRules:
             # after "thanks", "im": a first name, as the surnames hold words ("im Sommer")
             if cue in self.listed_only and not (listed and self.listed.is_first_name(first)):  # type: ignore[union-attr]
                 continue
-            if not strong and (len(first) > 1 and first.isupper()):
+            # in a message typed in capitals, a listed first name in capitals is a name
+            caps_name = False
+            if len(first) > 1 and first.isupper() and listed and self._first_name(first):
+                shouted = _shouted(text) if shouted is None else shouted
+                caps_name = shouted
+            if not strong and (len(first) > 1 and first.isupper()) and not caps_name:
                 continue
             # in lowercase, a first name only: the surnames hold words ("it's long gone")
             lowercase_listed = (
@@ -209,10 +217,14 @@ class NameRules:
             after_first = match.start("rest") + len(first)
             if self.occupation_after and self.occupation_after.match(text, after_first):
                 continue
-            length = self._name_end(match.group("rest"), lowercase_listed and not strong)
+            only_listed = (lowercase_listed and not strong) or caps_name
+            length = self._name_end(match.group("rest"), only_listed)
             if length:
                 covered = match.start("rest") + length
                 yield match.start("rest"), covered
+
+    def _first_name(self, word: str) -> bool:
+        return self.listed is not None and self.listed.is_first_name(word)
 
     def _name_end(self, rest: str, only_listed: bool = False) -> int:
         """Where the name ends in the words after a cue (0: they do not start with one);
@@ -268,16 +280,18 @@ class Rules:
     names: NameRules
 
     def redact(self, text: str) -> str:
-        # Every category's patterns look at the same text; where their matches overlap, the
-        # earliest listed category names the merged span (see _replace).
+        # Every category's patterns look at the same text; where their matches overlap, a
+        # match after a label names the merged span ("personal ID is T220001293" is an ID,
+        # though it looks like an insurance number), else the earliest listed category.
         lowered, has_digit = text.lower(), _DIGIT.search(text) is not None
+        unlabelled = len(self.categories)  # added to the rank of a match without a label
         spans = [
-            (start, end, rank)
+            (start, end, rank + (0 if pattern.labelled else unlabelled))
             for rank, category in enumerate(self.categories)
             for pattern in category.patterns
             for start, end in pattern.spans(text, lowered, has_digit)
         ]
-        text = _replace(text, spans, [c.placeholder for c in self.categories])
+        text = _replace(text, spans, [c.placeholder for c in self.categories] * 2)
         # Names come last, on the text with the rest replaced: "call me [phone]" has no name.
         name_spans = [(start, end, 0) for start, end in self.names.spans(text, text.lower())]
         return _replace(text, name_spans, [NAME_PLACEHOLDER])
@@ -303,6 +317,12 @@ def _replace(text: str, spans: list[tuple[int, int, int]], placeholders: list[st
         pos = end
     pieces.append(text[pos:])
     return "".join(pieces)
+
+
+def _shouted(text: str) -> bool:
+    """A message typed in capitals (its placeholders aside): "HIER IST NOCHMAL JÜRGEN"."""
+    letters = [c for c in _PLACEHOLDER.sub("", text) if c.isalpha()]
+    return len(letters) >= 10 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
 
 
 def _normalise(phrase: str) -> str:
@@ -443,7 +463,8 @@ class _Reader:
             "value",
             lambda value: rf"{_phrase_regex(phrases)}{connector}(?P<pii>{value})",
         )
-        return Pattern(regex, *self.limits(entry, item), triggers=_first_words(phrases))
+        triggers = _first_words(phrases)
+        return Pattern(regex, *self.limits(entry, item), triggers=triggers, labelled=True)
 
     def pattern(self, entry: Any, item: str, field: str) -> Pattern:
         if isinstance(entry, str):
@@ -481,6 +502,8 @@ class _Reader:
             "lists",
             "also_words",
             "eponym_next",
+            "place_before",
+            "verb_next",
             "occupation_after",
         }
         names = self.mapping(value, keys, "names")
@@ -541,17 +564,27 @@ class _Reader:
         not_name_ending: re.Pattern[str],
         max_words: int,
     ) -> ListedNames | None:
-        """The first-name and surname lists (`lists`: first, last: paths beside the data file)."""
+        """The first-name and surname lists (`lists`: first, last and optionally extra_first:
+        paths beside the data file)."""
         if "lists" not in names:
             return None
         eponym_next = frozenset()
         if "eponym_next" in names:
             words = self.phrases(names["eponym_next"], "names", "eponym_next")
             eponym_next = frozenset(w.lower() for w in words)
-        lists = self.mapping(names["lists"], {"first", "last"}, "names", "lists")
-        read: dict[str, frozenset[str]] = {}
-        for key in ("first", "last"):
+        place_before, verb_next = (
+            frozenset(w.lower() for w in self.phrases(names[key], "names", key))
+            if key in names
+            else frozenset()
+            for key in ("place_before", "verb_next")
+        )
+        lists = self.mapping(names["lists"], {"first", "last", "extra_first"}, "names", "lists")
+        read: dict[str, frozenset[str]] = {"extra_first": frozenset()}
+        # extra_first: a list kept by hand beside the one tools/build_name_lists.py rebuilds
+        for key in ("first", "last", "extra_first"):
             relative = lists.get(key)
+            if key == "extra_first" and relative is None:
+                continue
             if not isinstance(relative, str) or not relative.strip():
                 raise self.fail("must be a path", "names", f"lists.{key}")
             path = self.path.parent / relative
@@ -571,7 +604,14 @@ class _Reader:
             return lowered in not_names or (ending is not None and ending.start() >= 3)
 
         return ListedNames(
-            read["first"] - also, read["last"], also, max_words, not_a_name, eponym_next
+            (read["first"] | read["extra_first"]) - also,
+            read["last"],
+            also,
+            max_words,
+            not_a_name,
+            eponym_next,
+            place_before,
+            verb_next,
         )
 
 
