@@ -90,26 +90,50 @@ def test_corpus_summary_personal_items_caught_and_medical_text_untouched(
     )
 
 
+# Development halves of the third and fourth blind corpora, tuned on without gap markers:
+# (floor of items redacted exactly, ceiling of medical messages changed) as of 2026-12-02.
+BLIND_DEV_FLOORS = {"corpus_blind3_dev.yml": (81, 0), "corpus_blind4_dev.yml": (39, 2)}
+
+
+@pytest.mark.parametrize("name", sorted(BLIND_DEV_FLOORS))
+def test_a_later_blind_dev_half_keeps_its_figures(report_figure, name):
+    floor, ceiling = BLIND_DEV_FLOORS[name]
+    cases = yaml.safe_load((CORPUS_DIR / name).read_text("utf-8"))["cases"]
+    f = corpus_figures(redact_text, cases)
+    report_figure(
+        f"redaction on {name} (development set): {f['caught']}/{f['items']} personal data "
+        f"items redacted exactly, {f['changed']}/{f['medical']} medical messages changed"
+    )
+    assert f["caught"] >= floor and f["changed"] <= ceiling, f
+
+
 # The held-out halves of the two blind corpora (written 2026-12-01 by people who had not seen
 # the patterns; tuning used only the dev halves). Nobody tunes on them or edits them: the hash
 # pins each, the figures are those first measured, and a miss looked at makes it a dev set.
 FROZEN_HALVES = {
-    # file: (sha256, floor of items redacted exactly, ceiling of medical messages changed)
+    # file: (sha256, floor of items redacted exactly, ceiling of medical messages changed),
+    # ratcheted to the figures of 2026-12-02 (titles and ID kinds as in tests.redaction.measure)
     "corpus_blind_frozen.yml": (
         "15424513c0400dfc8dd8f40b818a2a507ec02f93dc831d69cd5a9e4f48931e9f",
-        96,
-        3,
+        98,
+        1,
     ),
     "corpus_blind2_frozen.yml": (
         "97482678f35a6f7233cac4470b22de82c4b19211b8dd23015d022833b35a3f54",
-        73,
-        9,
+        74,
+        5,
     ),
     # the third blind corpus (2026-12-02), first run untouched on commit 87346d9
     "corpus_blind3_frozen.yml": (
         "c4fe12f2cba0a915b3402c6ec9eced101be5ab371b2fbcc1d9240aa85b3404e1",
-        60,
+        78,
         2,
+    ),
+    # the fourth blind corpus (2026-12-02), run untouched on 990630b and on 1e89b2d
+    "corpus_blind4_frozen.yml": (
+        "d9e73973a1958127454a9858656178ded2580f0eb226a8518badbbdc5d764745",
+        45,
+        1,
     ),
 }
 
@@ -240,6 +264,9 @@ ADVERSARIAL = {
     "a relation": "Aa (my wife) " * 76_923,
     "an initial": ", R. Aa" * 142_857,
     "a name again": "this is Aa again " * 58_823,
+    "a lowercase name before a verb": "anna said " * 100_000,
+    "one long word before a verb": "a" * 1_000_000 + " said",
+    "a kisses sign-off": "Rose x " * 140_000,
 }
 # Linear time is what keeps one message from stalling the server; a catastrophic pattern is
 # quadratic or worse. The ratio of two sizes measured in the same run does not depend on the
@@ -633,10 +660,3 @@ def test_an_english_street_in_lowercase_is_found_without_a_label(text, stored):
 )
 def test_a_lowercase_first_name_before_a_verb_of_saying_or_doing_is_a_name(text, stored):
     assert redact_text(text) == (stored or text)
-
-
-@pytest.mark.parametrize(
-    "text", ["anna said " * 100_000, "a" * 1_000_000 + " said", "Rose x " * 140_000]
-)
-def test_the_lowercase_name_and_kisses_patterns_stay_fast_on_1_mb(text):
-    assert min(_timed(text) for _ in range(2)) < MAX_SECONDS
