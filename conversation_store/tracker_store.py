@@ -233,13 +233,14 @@ class RedactingTrackerStore(SQLTrackerStore):
                 self.engine.dispose()
                 break  # the database still fails: the rest would too
             if self.health.unsaved.get(stored_id) is unsaved:  # not replaced meanwhile
-                del self.health.unsaved[stored_id]
-                self.spool.remove(stored_id)
-                logger.warning(
-                    "Conversation %s: %d unsaved turn(s) are stored now",
-                    stored_id, unsaved.unsaved_turns,
-                )  # fmt: skip
+                self._forget_unsaved(stored_id, "%d unsaved turn(s) are stored now")
         return len(self.health.unsaved)
+
+    def _forget_unsaved(self, stored_id: str, why: str) -> None:
+        """No longer hold the conversation's unsaved turns; `why` has a %d for their count."""
+        unsaved = self.health.unsaved.pop(stored_id)
+        self.spool.remove(stored_id)
+        logger.warning(f"Conversation %s: {why}", stored_id, unsaved.unsaved_turns)
 
     def _forget_if_erased(self, stored_id: str) -> bool:
         """Drop the conversation's unsaved turns if it was erased since they failed (the
@@ -255,15 +256,9 @@ class RedactingTrackerStore(SQLTrackerStore):
                 ).scalar_one()
         except sa.exc.SQLAlchemyError:
             return False  # not readable now: asked again on the next turn or retry
-        if not erased:
-            return False
-        del self.health.unsaved[stored_id]
-        self.spool.remove(stored_id)
-        logger.warning(
-            "Conversation %s was erased while %d turn(s) waited to be stored: they are dropped",
-            stored_id, unsaved.unsaved_turns,
-        )  # fmt: skip
-        return True
+        if erased:
+            self._forget_unsaved(stored_id, "erased while %d turn(s) waited to be stored: dropped")
+        return bool(erased)
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
