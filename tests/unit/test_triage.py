@@ -198,3 +198,31 @@ def test_a_broken_red_flag_file_names_rule_and_field(data_copy, old, new, messag
     with pytest.raises(DataFileError) as err:
         Knowledge.load(data_copy)
     assert message in str(err.value) and "red_flags.yml" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [
+        ("i have pins and needles in my groin", "saddle_numbness"),
+        ("my back hurts and i feel hot and cold", "fever"),
+        ("mir ist abwechselnd heiß und kalt, der Rücken tut weh", "fever"),
+    ],
+)
+def test_a_symptom_phrase_with_and_in_it_is_not_cut_into_clauses(text, symptom):
+    assert symptom in TRIAGE.findings(text).patient
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "seit paar tagen so dumpfe rückenschmerzen die nicht weggehn",
+        "my back pain does not get better",
+    ],
+)
+def test_a_negation_inside_another_symptom_phrase_negates_nothing_else(text):
+    assert "back_pain" in TRIAGE.findings(text).patient
+
+
+@pytest.mark.parametrize("text", ["mein Rücken tut weh, gemessen 38,5", "back hurts, 38.5 now"])
+def test_a_temperature_with_a_decimal_mark_is_one_reading(text):
+    assert "fever" in TRIAGE.findings(text).patient
