@@ -102,6 +102,8 @@ class Findings:
     others: frozenset[str] = frozenset()  # someone else's, now
     asked: frozenset[str] = frozenset()  # named in a question in general or a "what if"
     dismissed: frozenset[str] = frozenset()  # negated, past, or someone else's past
+    # "all gone now" naming nothing present: what was told before (a fever) is over
+    resolved_earlier: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,8 @@ class Triage:
     # clause-break words inside a symptom phrase ("pins and needles", "hot and cold"), with
     # the words on either side: there they end no clause
     joined: frozenset[tuple[str, str, str]] = frozenset()
+    # passing symptoms (a fever) that "all gone now" in a later turn takes back
+    resolvable: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path) -> Triage:
@@ -160,11 +164,14 @@ class Triage:
         negation = require_mapping(data.get("negation"), path, field="negation")
         symptoms = require_mapping(data.get("symptoms"), path, field="symptoms")
         phrases, exceptions, near_phrases, near, history_counts = [], [], [], {}, set()
+        resolvable = set()
         for name, entry in symptoms.items():
             item = f"symptom '{name}'"
             entry = require_mapping(entry, path, item)
             if entry.get("history_counts") is True:
                 history_counts.add(name)
+            if entry.get("resolvable") is True:
+                resolvable.add(name)
             if entry.get("derived") is True and not {"en", "de", "near"} & entry.keys():
                 continue  # found by the time expressions alone (`time.derived`)
             if "en" in entry or "de" in entry:
@@ -252,6 +259,7 @@ class Triage:
             help_phrases=help_phrases,
             symptom_ids=frozenset(symptoms),
             joined=_joined((p for _, p in phrases + near_phrases), tokens(" ".join(breaks))),
+            resolvable=frozenset(resolvable),
         )
 
     @property
@@ -355,7 +363,9 @@ class Triage:
         dismissed: set[str] = set()
         sentences = self.sentences(text)
         carried = (False, False)  # someone else's, a question in general
+        resolved_earlier = False
         for index, sentence in enumerate(sentences):
+            present = len(patient) + len(others)
             answer = sentences[index + 1].words[:3] if index + 1 < len(sentences) else []
             first = answer[:1]
             denied = self.negation_before.matches_in_words(
@@ -380,11 +390,16 @@ class Triage:
                     dismissed |= named - self.history_counts
                 else:
                     patient |= named
+            if len(patient) + len(others) == present and self.context.resolved.matches_in_words(
+                sentence.words
+            ):
+                resolved_earlier = True
         return Findings(
             frozenset(patient),
             frozenset(others),
             frozenset(asked - patient),
             frozenset(dismissed - patient),
+            resolved_earlier,
         )
 
     def _completed(
@@ -404,6 +419,8 @@ class Triage:
     ) -> Assessment:
         found = self.findings(text)
         known_symptoms = frozenset(s for s in known if s in self.symptom_ids)
+        if found.resolved_earlier:
+            known_symptoms -= self.resolvable - found.patient
         known_theirs = frozenset(s for s in known_others if s in self.symptom_ids)
         fired = self._completed(known_symptoms, found.patient)
         # someone else's signs: any level they complete; an emergency sign also on its own,

@@ -226,3 +226,23 @@ def test_a_negation_inside_another_symptom_phrase_negates_nothing_else(text):
 @pytest.mark.parametrize("text", ["mein Rücken tut weh, gemessen 38,5", "back hurts, 38.5 now"])
 def test_a_temperature_with_a_decimal_mark_is_one_reading(text):
     assert "fever" in TRIAGE.findings(text).patient
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["had a fever last week with the flu", "all gone now", "my back still feels a bit achy"],
+        ["hatte vor 2 wochen grippe mit fieber", "jetzt wieder fit", "der rücken ist verspannt"],
+    ],
+)
+def test_a_fever_said_to_be_gone_in_a_later_turn_no_longer_combines(turns):
+    symptoms: frozenset[str] = frozenset()
+    for text in turns:
+        assessment = TRIAGE.assess(text, symptoms)
+        symptoms = assessment.symptoms
+        assert assessment.level is Urgency.NONE, text
+
+
+def test_a_fever_still_combines_when_nothing_is_said_to_be_gone():
+    first = TRIAGE.assess("had a fever yesterday")
+    assert TRIAGE.assess("my back hurts now", first.symptoms).level is Urgency.URGENT
