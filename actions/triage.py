@@ -308,8 +308,11 @@ class Triage:
             (end + m.start, end + m.end)
             for m in self.negation_after.matches_in_words(clause[end : end + NEGATION_WINDOW])
         ]
+        # a longer phrase: "weder" typed for "wieder" is still the negation
         others = [(s, e) for s, e in spans if e <= start or s >= end]
-        return any(not any(s <= a and b <= e for s, e in others) for a, b in found)
+        return any(
+            not any(s <= a and b <= e and e - s > b - a for s, e in others) for a, b in found
+        )
 
     def _affirmed(
         self, matcher: PhraseMatcher, clause: list[str], spans: Iterable[tuple[int, int]] = ()

@@ -246,3 +246,10 @@ def test_a_fever_said_to_be_gone_in_a_later_turn_no_longer_combines(turns):
 def test_a_fever_still_combines_when_nothing_is_said_to_be_gone():
     first = TRIAGE.assess("had a fever yesterday")
     assert TRIAGE.assess("my back hurts now", first.symptoms).level is Urgency.URGENT
+
+
+def test_a_negation_typed_like_a_symptom_word_still_negates():
+    # "weder" is one slip from "wieder" (returning): it still negates what follows
+    assert (
+        "saddle_numbness" not in TRIAGE.findings("taub bin ich, weder beine noch untenrum").patient
+    )
