@@ -39,6 +39,8 @@ from .urgency import Urgency
 NEGATION_WINDOW = 3
 _SENTENCE = re.compile(r"([^.!?;\n]+)([.!?;\n]*)")
 _CLAUSE_PUNCTUATION = re.compile(r"[,:()\t\"]+|\s[-\u2013]\s")
+# a decimal mark is no clause or sentence end: "38,9" and "38.9" are the reading "38 9"
+_DECIMAL = re.compile(r"(\d)[.,](\d)")
 LEVEL_MESSAGES = (
     "emergency",
     "urgent",
@@ -100,6 +102,8 @@ class Findings:
     others: frozenset[str] = frozenset()  # someone else's, now
     asked: frozenset[str] = frozenset()  # named in a question in general or a "what if"
     dismissed: frozenset[str] = frozenset()  # negated, past, or someone else's past
+    # "all gone now" naming nothing present: what was told before (a fever) is over
+    resolved_earlier: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,11 @@ class Triage:
     help_phrases: PhraseMatcher  # "the ambulance is on its way", "it was a misunderstanding"
     symptom_ids: frozenset[str] = field(default_factory=frozenset)
     detector: RedFlagDetector | None = None
+    # clause-break words inside a symptom phrase ("pins and needles", "hot and cold"), with
+    # the words on either side: there they end no clause
+    joined: frozenset[tuple[str, str, str]] = frozenset()
+    # passing symptoms (a fever) that "all gone now" in a later turn takes back
+    resolvable: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path) -> Triage:
@@ -155,11 +164,14 @@ class Triage:
         negation = require_mapping(data.get("negation"), path, field="negation")
         symptoms = require_mapping(data.get("symptoms"), path, field="symptoms")
         phrases, exceptions, near_phrases, near, history_counts = [], [], [], {}, set()
+        resolvable = set()
         for name, entry in symptoms.items():
             item = f"symptom '{name}'"
             entry = require_mapping(entry, path, item)
             if entry.get("history_counts") is True:
                 history_counts.add(name)
+            if entry.get("resolvable") is True:
+                resolvable.add(name)
             if entry.get("derived") is True and not {"en", "de", "near"} & entry.keys():
                 continue  # found by the time expressions alone (`time.derived`)
             if "en" in entry or "de" in entry:
@@ -246,6 +258,8 @@ class Triage:
             history_counts=frozenset(history_counts),
             help_phrases=help_phrases,
             symptom_ids=frozenset(symptoms),
+            joined=_joined((p for _, p in phrases + near_phrases), tokens(" ".join(breaks))),
+            resolvable=frozenset(resolvable),
         )
 
     @property
@@ -256,7 +270,7 @@ class Triage:
         """The text's sentences, each cut into clauses at commas and words like "but"/"aber"."""
         sentences: list[Sentence] = []
         words = 0
-        for raw, end in _SENTENCE.findall(fold(text)):
+        for raw, end in _SENTENCE.findall(_DECIMAL.sub(r"\1 \2", fold(text))):
             clauses: list[list[str]] = []
             for piece in _CLAUSE_PUNCTUATION.split(raw):
                 piece_words = tokens(piece)
@@ -266,7 +280,10 @@ class Triage:
                     repeated = (
                         0 < i < len(piece_words) - 1 and piece_words[i - 1] == piece_words[i + 1]
                     )
-                    if word in self.clause_breaks and not repeated:
+                    joined = 0 < i < len(piece_words) - 1 and (
+                        (piece_words[i - 1], word, piece_words[i + 1]) in self.joined
+                    )
+                    if word in self.clause_breaks and not repeated and not joined:
                         clauses.append([])
                     else:
                         clauses[-1].append(word)
@@ -278,27 +295,52 @@ class Triage:
                 break
         return sentences
 
-    def _negated(self, clause: list[str], start: int, end: int) -> bool:
-        before = clause[max(0, start - NEGATION_WINDOW) : start]
-        after = clause[end : end + NEGATION_WINDOW]
-        return bool(
-            self.negation_before.matches_in_words(before)
-            or self.negation_after.matches_in_words(after)
+    def _negated(
+        self, clause: list[str], start: int, end: int, spans: Iterable[tuple[int, int]] = ()
+    ) -> bool:
+        """A negation within the window, unless it is part of another symptom's phrase
+        (`spans`): "Rückenschmerzen, die nicht weggehen" does not negate the back pain."""
+        low = max(0, start - NEGATION_WINDOW)
+        found = [
+            (low + m.start, low + m.end)
+            for m in self.negation_before.matches_in_words(clause[low:start])
+        ] + [
+            (end + m.start, end + m.end)
+            for m in self.negation_after.matches_in_words(clause[end : end + NEGATION_WINDOW])
+        ]
+        # a longer phrase: "weder" typed for "wieder" is still the negation
+        others = [(s, e) for s, e in spans if e <= start or s >= end]
+        return any(
+            not any(s <= a and b <= e and e - s > b - a for s, e in others) for a, b in found
         )
 
-    def _affirmed(self, matcher: PhraseMatcher, clause: list[str]) -> set[str]:
+    def _affirmed(
+        self, matcher: PhraseMatcher, clause: list[str], spans: Iterable[tuple[int, int]] = ()
+    ) -> set[str]:
         """Keys the clause names without negating them."""
+        spans = list(spans)
         return {
             str(match.key)
             for match in matcher.matches_in_words(clause)
-            if not self._negated(clause, match.start, match.end)
+            if not self._negated(clause, match.start, match.end, spans)
         }
+
+    def _spans(self, clause: list[str]) -> list[tuple[int, int]]:
+        """Where the clause's symptom phrases stand (not the looser near-group words)."""
+        return [(m.start, m.end) for m in self.symptom_matcher.matches_in_words(clause)]
 
     def _named(self, sentence: Sentence) -> tuple[list[set[str]], set[str]]:
         """The symptoms each clause of the sentence names, not negated, not excused; and the
         excused ones ("fell asleep", "my friend had cancer")."""
-        named = [self._affirmed(self.symptom_matcher, clause) for clause in sentence.clauses]
-        groups = [self._affirmed(self.near_matcher, clause) for clause in sentence.clauses]
+        spans = [self._spans(clause) for clause in sentence.clauses]
+        named = [
+            self._affirmed(self.symptom_matcher, clause, found)
+            for clause, found in zip(sentence.clauses, spans, strict=True)
+        ]
+        groups = [
+            self._affirmed(self.near_matcher, clause, found)
+            for clause, found in zip(sentence.clauses, spans, strict=True)
+        ]
         for name, count in self.near.items():
             # every word group somewhere in the sentence; the finding sits in the first group's
             # clause ("legs" ... "giving way" ... "worse every day")
@@ -324,7 +366,9 @@ class Triage:
         dismissed: set[str] = set()
         sentences = self.sentences(text)
         carried = (False, False)  # someone else's, a question in general
+        resolved_earlier = False
         for index, sentence in enumerate(sentences):
+            present = len(patient) + len(others)
             answer = sentences[index + 1].words[:3] if index + 1 < len(sentences) else []
             first = answer[:1]
             denied = self.negation_before.matches_in_words(
@@ -349,11 +393,16 @@ class Triage:
                     dismissed |= named - self.history_counts
                 else:
                     patient |= named
+            if len(patient) + len(others) == present and self.context.resolved.matches_in_words(
+                sentence.words
+            ):
+                resolved_earlier = True
         return Findings(
             frozenset(patient),
             frozenset(others),
             frozenset(asked - patient),
             frozenset(dismissed - patient),
+            resolved_earlier,
         )
 
     def _completed(
@@ -373,6 +422,8 @@ class Triage:
     ) -> Assessment:
         found = self.findings(text)
         known_symptoms = frozenset(s for s in known if s in self.symptom_ids)
+        if found.resolved_earlier:
+            known_symptoms -= self.resolvable - found.patient
         known_theirs = frozenset(s for s in known_others if s in self.symptom_ids)
         fired = self._completed(known_symptoms, found.patient)
         # someone else's signs: any level they complete; an emergency sign also on its own,
@@ -480,3 +531,15 @@ class Triage:
             for name in rule.source.split(";")
         )
         return list(dict.fromkeys(name for name in names if name))
+
+
+def _joined(phrases: Iterable[str], breaks: Iterable[str]) -> frozenset[tuple[str, str, str]]:
+    """The (word before, clause-break word, word after) triples inside the phrases."""
+    breaks = frozenset(breaks)
+    triples = set()
+    for phrase in phrases:
+        words = tokens(phrase)
+        for i in range(1, len(words) - 1):
+            if words[i] in breaks:
+                triples.add((words[i - 1], words[i], words[i + 1]))
+    return frozenset(triples)

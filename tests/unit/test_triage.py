@@ -198,3 +198,58 @@ def test_a_broken_red_flag_file_names_rule_and_field(data_copy, old, new, messag
     with pytest.raises(DataFileError) as err:
         Knowledge.load(data_copy)
     assert message in str(err.value) and "red_flags.yml" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [
+        ("i have pins and needles in my groin", "saddle_numbness"),
+        ("my back hurts and i feel hot and cold", "fever"),
+        ("mir ist abwechselnd heiß und kalt, der Rücken tut weh", "fever"),
+    ],
+)
+def test_a_symptom_phrase_with_and_in_it_is_not_cut_into_clauses(text, symptom):
+    assert symptom in TRIAGE.findings(text).patient
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "seit paar tagen so dumpfe rückenschmerzen die nicht weggehn",
+        "my back pain does not get better",
+    ],
+)
+def test_a_negation_inside_another_symptom_phrase_negates_nothing_else(text):
+    assert "back_pain" in TRIAGE.findings(text).patient
+
+
+@pytest.mark.parametrize("text", ["mein Rücken tut weh, gemessen 38,5", "back hurts, 38.5 now"])
+def test_a_temperature_with_a_decimal_mark_is_one_reading(text):
+    assert "fever" in TRIAGE.findings(text).patient
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["had a fever last week with the flu", "all gone now", "my back still feels a bit achy"],
+        ["hatte vor 2 wochen grippe mit fieber", "jetzt wieder fit", "der rücken ist verspannt"],
+    ],
+)
+def test_a_fever_said_to_be_gone_in_a_later_turn_no_longer_combines(turns):
+    symptoms: frozenset[str] = frozenset()
+    for text in turns:
+        assessment = TRIAGE.assess(text, symptoms)
+        symptoms = assessment.symptoms
+        assert assessment.level is Urgency.NONE, text
+
+
+def test_a_fever_still_combines_when_nothing_is_said_to_be_gone():
+    first = TRIAGE.assess("had a fever yesterday")
+    assert TRIAGE.assess("my back hurts now", first.symptoms).level is Urgency.URGENT
+
+
+def test_a_negation_typed_like_a_symptom_word_still_negates():
+    # "weder" is one slip from "wieder" (returning): it still negates what follows
+    assert (
+        "saddle_numbness" not in TRIAGE.findings("taub bin ich, weder beine noch untenrum").patient
+    )
