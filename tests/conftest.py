@@ -114,6 +114,17 @@ def private_test_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[N
     patch.undo()
 
 
+@pytest.fixture(autouse=True)
+def pseudonym_key_of_this_test() -> Iterator[None]:
+    """The pseudonym key is read once per process (conversation_store.pseudonyms); a test
+    that sets another key must not meet the one an earlier test cached, nor leave its own."""
+    from conversation_store.pseudonyms import _default_key
+
+    _default_key.cache_clear()
+    yield
+    _default_key.cache_clear()
+
+
 # --- figures: measured on every run, printed at the end (also under pytest-xdist) ----------
 
 
