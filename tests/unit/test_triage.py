@@ -48,6 +48,11 @@ FROZEN_HALVES = {
         "c685765f686e4344539073448dd0276dfed2af385580c214bebf074210268e23",
         {"emergency_or_asked": 22, "urgent_or_asked": 24, "routine": 24, "false_alarms": 4},
     ),
+    # first run, untouched, on commit 6257815 (the whole corpus also on 1e89b2d)
+    "corpus_8_frozen.yml": (
+        "42b4e92e7d392d67cc5ca0127d5ea571148b478e44dbede359d54e709bef9a25",
+        {"emergency_or_asked": 15, "urgent_or_asked": 17, "routine": 8, "false_alarms": 4},
+    ),
 }
 MAX_FALSE_ALARM_RATE = 0.05
 
