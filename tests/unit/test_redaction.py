@@ -277,6 +277,8 @@ ADVERSARIAL = {
     "an Austrian postcode": "Gasse 2, 1070 " * 71_428,
     "a label aside": "policy number, aa, " * 52_631,
     "a surname ending": "hier ist nochmal kowalski " * 38_461,
+    "digits in words": "null eins " * 100_000,
+    "digits in words, commas": "oh one, " * 125_000,
 }
 # Linear time is what keeps one message from stalling the server; a catastrophic pattern is
 # quadratic or worse. The ratio of two sizes measured in the same run does not depend on the
@@ -789,4 +791,21 @@ def test_more_labels_and_an_aside_between_label_and_value(text, stored):
     ],
 )
 def test_addresses_by_a_uk_postcode_or_an_austrian_or_swiss_postcode(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        (
+            "meine Nummer: null eins sieben eins, eins zwei drei vier fünf sechs sieben",
+            "meine Nummer: [phone]",
+        ),
+        ("call me on oh seven seven double oh nine zero zero one two three", "call me on [phone]"),
+        ("ich zähle eins zwei drei vier fünf sechs sieben acht", None),
+        ("oh, one two three, four five six seven was how many I did", None),
+        ("oh no, one more time", None),
+    ],
+)
+def test_a_phone_number_typed_out_in_words_from_its_leading_zero(text, stored):
     assert redact_text(text) == (stored or text)
