@@ -6,6 +6,9 @@ the capitalised words right after it ("Ayşe Kaya", "Kerstin Wolf"). Words that 
 ordinary words ("Rose", "Mark", "Will": the data file's `also_words`) are names only after a
 cue, or before "here"/"hier" ("Mark here."). A capitalised word that is not on the list is
 never taken for a name without a cue: German capitalises every noun ("Rücken", "Ischias").
+A few places make a listed word a name in lowercase too, or an `also_words` one without a cue:
+before a verb ("lol becky made me"), signing off the message ("any advice?? tom"), two names
+joined by "and" ("Rose and Frank from my group"), opening the message before "again".
 """
 
 from __future__ import annotations
@@ -21,9 +24,28 @@ from pathlib import Path
 _APOSTROPHES = "'\u2019"  # the typographic one, as phones type it
 _TOKEN = re.compile(rf"[^\W\d_]+(?:[{_APOSTROPHES}-][^\W\d_]+)*")
 _HERE = re.compile(r"(?<!\w)(?:here|hier)(?!\w)", re.IGNORECASE)
+_POSSESSIVES = ("'s", "\u2019s")
 _SIMPLE_TOKEN = re.compile(r"[^\W\d_]+")
 _PREVIOUS = re.compile(r"(?<!\S)(\S{1,12})[ \t]{1,2}\Z")  # the word right before a name
 _NEXT = re.compile(r"[ \t]{1,2}(" + _TOKEN.pattern + ")")  # the next word of the same name
+# one or two words signing off the message after a punctuation mark, an emoji or a line break,
+# perhaps with kisses: "any advice?? tom", "... :) sarah x" (looked for in the last characters)
+_SIGNOFF = re.compile(
+    rf"(?:[^\w\s]|\n)[ \t]{{0,3}}(?:[-\u2013\u2014~][ \t]{{0,2}})?({_TOKEN.pattern})"
+    rf"(?:[ \t]{{1,2}}({_TOKEN.pattern}))?[ \t]{{0,3}}[.!]?[ \t]{{0,3}}"
+    rf"(?:[xX]{{1,4}}[ \t]{{0,3}})?\s*\Z"
+)
+# two capitalised words joined by "and": "Rose and Frank from my walking group"
+_PAIR = re.compile(
+    rf"[^\W\d_](?<![^\W\d_{_APOSTROPHES}-][^\W\d_])[^\W\d_]{{0,30}}[ \t]{{1,2}}(?:and|&|und)"
+    rf"[ \t]{{1,2}}([^\W\d_]{{1,31}})(?![^\W\d_{_APOSTROPHES}-])"
+)
+_PAIR_NEXT = re.compile(r"[ \t]{0,2}([^\W\d_]?)")  # the letter that starts the next word
+# a name opening the message before "again" and a dash or comma: "Rose again - it's worse"
+_AGAIN = re.compile(
+    r"\A\s{0,3}([^\W\d_]{2,31})[ \t]{1,2}(?i:again|nochmal|wieder)[ \t]{0,2}[-\u2013\u2014,:]"
+)
+_SIGNOFF_TAIL = 100  # characters at the end of a text in which a sign-off is looked for
 
 
 @lru_cache(maxsize=16384)  # a text repeating words ("Aa Aa Aa ...") must not cost a fold each
@@ -58,10 +80,16 @@ class ListedNames:
     place_before: frozenset[str] = frozenset()
     # verbs before which a lowercase first name is who said or did it: "lol becky made me"
     verb_next: frozenset[str] = frozenset()
+    # endings that make a word a surname though it is not on the lists: "wiśniewski",
+    # "kowalczyk", "petrović" (folded, as the lists are)
+    surname_endings: tuple[str, ...] = ()
+    # first names that are words for things (food, weather, months): never names by a pair
+    # or "again" alone ("Ginger and Honey tea", "Sunny again, ...")
+    thing_words: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # looked up once per distinct word (see `fold`)
-        for method in ("is_listed", "is_first_name", "not_a_name"):
+        for method in ("is_listed", "is_first_name", "not_a_name", "has_surname_ending"):
             cached = lru_cache(maxsize=16384)(getattr(self, method))
             object.__setattr__(self, method, cached)
         # a word and the verb after it; a word starts only after a non-word character, so
@@ -77,13 +105,24 @@ class ListedNames:
         """False if a text in lowercase has neither "here" nor one of the verbs: no names."""
         if lowered != text or "here" in lowered or "hier" in lowered:
             return True
-        return any(verb in lowered for verb in self.verb_next)
+        if any(verb in lowered for verb in self.verb_next):
+            return True
+        return next(self._lowercase_signoff(text), None) is not None
 
     def is_listed(self, word: str) -> bool:
         """A first name or surname of the lists (a hyphenated one by its first part)."""
         folded = fold(word)
         first_part = _parts(word)[0]
         return any(w in self.first or w in self.last for w in (folded, first_part))
+
+    def is_surname_like(self, word: str) -> bool:
+        """A listed name, or a word with a surname's ending (see `has_surname_ending`)."""
+        return self.is_listed(word) or self.has_surname_ending(word)
+
+    def has_surname_ending(self, word: str) -> bool:
+        """A word ending like a surname, after at least three letters: "wiśniewski"."""
+        folded = _parts(word)[-1]
+        return any(folded.endswith(e) and len(folded) - len(e) >= 3 for e in self.surname_endings)
 
     def is_first_name(self, word: str) -> bool:
         return fold(word) in self.first or _parts(word)[0] in self.first
@@ -94,14 +133,63 @@ class ListedNames:
             yield from self._before_here(text)
         if self.verb_next:
             yield from self._before_verb(text)
+        yield from self._lowercase_signoff(text)
+        if " and " in text or "&" in text or " und " in text:
+            yield from self._pairs(text)
+        again = _AGAIN.match(text)
+        if again and self._word_name(again.group(1)):
+            yield again.span(1)
+
+    def _word_name(self, word: str) -> bool:
+        """A capitalised first name, one that is also a word too, but not a thing's name."""
+        folded = fold(word)
+        return (
+            _titlecase(word)
+            and (self.is_first_name(word) or folded in self.also_words)
+            and folded not in self.thing_words
+            and not self.not_a_name(word)
+        )
+
+    def _pairs(self, text: str) -> Iterator[tuple[int, int]]:
+        """ "Rose and Frank from my walking group", "Pat and Mo had to help me": two names
+        joined by "and", not followed by a capitalised noun ("Rose und Lavendel Öl")."""
+        for match in _PAIR.finditer(text):
+            first, second = match.group().split()[0], match.group(1)
+            if not (self._word_name(first) and self._word_name(second)):
+                continue
+            following = _PAIR_NEXT.match(text, match.end())
+            if following and following.group(1).isupper():
+                continue
+            yield match.start(), match.start() + len(first)
+            yield match.span(1)
+
+    def _lowercase_signoff(self, text: str) -> Iterator[tuple[int, int]]:
+        """ "any advice?? tom": a lowercase first name (and a listed surname) ending the text."""
+        offset = max(0, len(text) - _SIGNOFF_TAIL)
+        match = _SIGNOFF.search(text, offset)
+        if match is None:
+            return
+        first, last = match.group(1), match.group(2)
+        if not self._lowercase_first_name(first):
+            return
+        end = match.end(1)
+        if last and last[0].islower() and self.is_surname_like(last) and not self.not_a_name(last):
+            end = match.end(2)
+        yield match.start(1), end
+
+    def _lowercase_first_name(self, word: str) -> bool:
+        return (
+            word[0].islower()
+            and self.is_first_name(word)
+            and not self.not_a_name(word)
+            and fold(word) not in self.also_words
+        )
 
     def _before_verb(self, text: str) -> Iterator[tuple[int, int]]:
         """ "lol becky made me", "my wife anna said": a lowercase first name before a verb."""
         for match in self._before_verb_regex.finditer(text):  # type: ignore[attr-defined]
             word = match.group().split()[0]
-            if not word[0].islower() or not self.is_first_name(word):
-                continue
-            if self.not_a_name(word) or fold(word) in self.also_words:
+            if not self._lowercase_first_name(word):
                 continue
             yield match.start(), match.start() + len(word)
 
@@ -131,7 +219,9 @@ class ListedNames:
         for match in found.finditer(text):
             if match.start() >= covered:
                 covered = self._extend(text, _without_possessive(match))
-                following = _NEXT.match(text, covered)
+                # "the Patrick test", and "Patrick's test" as well
+                after = covered + 2 if text[covered : covered + 2] in _POSSESSIVES else covered
+                following = _NEXT.match(text, after)
                 if following and following.group(1).lower() in self.eponym_next:
                     continue
                 if self._after_place_word(text, match.start()):
@@ -184,7 +274,7 @@ class ListedNames:
 def _without_possessive(match: re.Match[str]) -> int:
     """The end of the matched name without an English "'s": "[name]'s back"."""
     end = match.end()
-    return end - 2 if match.string[end - 2 : end] in ("'s", "\u2019s") else end
+    return end - 2 if match.string[end - 2 : end] in _POSSESSIVES else end
 
 
 def _titlecase(word: str) -> bool:

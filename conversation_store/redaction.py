@@ -164,6 +164,9 @@ class NameRules:
     listed: ListedNames | None = None  # names found by the lists, without a cue
     # words after a cue's word that make it an occupation: "Ich bin Koch von Beruf"
     occupation_after: re.Pattern[str] | None = None
+    # surnames that are common words: they end a name typed in lowercase or in capitals,
+    # where a surname cannot be told by its capital ("MY NAME IS ANNA LOWER BACK PAIN")
+    word_surnames: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # A text repeating one phrase many times would otherwise cost a Python-level
@@ -197,7 +200,10 @@ class NameRules:
             # not an acronym ("ich bin HIV positiv")
             listed = self.listed is not None and self.listed.is_listed(first)
             # after "thanks", "im": a first name, as the surnames hold words ("im Sommer")
-            if cue in self.listed_only and not (listed and self.listed.is_first_name(first)):  # type: ignore[union-attr]
+            # a surname by its ending is a name too ("hier ist nochmal kowalski")
+            by_ending = self.listed is not None and self.listed.has_surname_ending(first)
+            first_name = listed and self.listed.is_first_name(first)  # type: ignore[union-attr]
+            if cue in self.listed_only and not (first_name or by_ending):
                 continue
             # in a message typed in capitals, a listed first name in capitals is a name
             caps_name = False
@@ -207,11 +213,7 @@ class NameRules:
             if not strong and (len(first) > 1 and first.isupper()) and not caps_name:
                 continue
             # in lowercase, a first name only: the surnames hold words ("it's long gone")
-            lowercase_listed = (
-                self.listed is not None
-                and not first[0].isupper()
-                and self.listed.is_first_name(first)
-            )
+            lowercase_listed = not first[0].isupper() and (first_name or by_ending)
             if not (first[0].isupper() or strong or lowercase_listed):
                 continue
             after_first = match.start("rest") + len(first)
@@ -250,7 +252,9 @@ class NameRules:
                 break
             if not (word[0].isupper() or lowercase_name):
                 break
-            if only_listed and not (self.listed and self.listed.is_listed(word)):
+            if only_listed and not (self.listed and self.listed.is_surname_like(word)):
+                break
+            if not _titlecase(word) and word.lower() in self.word_surnames:
                 break
             i += skip + 1
             taken, names = i, names + 1
@@ -323,6 +327,10 @@ def _shouted(text: str) -> bool:
     """A message typed in capitals (its placeholders aside): "HIER IST NOCHMAL JÜRGEN"."""
     letters = [c for c in _PLACEHOLDER.sub("", text) if c.isalpha()]
     return len(letters) >= 10 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+
+
+def _titlecase(word: str) -> bool:
+    return word[0].isupper() and not word.isupper()
 
 
 def _normalise(phrase: str) -> str:
@@ -504,6 +512,9 @@ class _Reader:
             "eponym_next",
             "place_before",
             "verb_next",
+            "surname_endings",
+            "thing_words",
+            "word_surnames",
             "occupation_after",
         }
         names = self.mapping(value, keys, "names")
@@ -541,7 +552,15 @@ class _Reader:
         if "occupation_after" in names:
             phrases = self.phrases(names["occupation_after"], "names", "occupation_after")
             occupation_after = re.compile(rf"[ \t]{{1,3}}{_phrase_regex(phrases)}")
+        word_surnames = (
+            frozenset(
+                w.lower() for w in self.phrases(names["word_surnames"], "names", "word_surnames")
+            )
+            if "word_surnames" in names
+            else frozenset()
+        )
         return NameRules(
+            word_surnames=word_surnames,
             occupation_after=occupation_after,
             listed_only=listed_only,
             listed=self.listed_names(names, not_names, not_name_ending, max_words),
@@ -578,6 +597,10 @@ class _Reader:
             else frozenset()
             for key in ("place_before", "verb_next")
         )
+        surname_endings, thing_words = (
+            tuple(fold(p) for p in self.phrases(names[key], "names", key)) if key in names else ()
+            for key in ("surname_endings", "thing_words")
+        )
         lists = self.mapping(names["lists"], {"first", "last", "extra_first"}, "names", "lists")
         read: dict[str, frozenset[str]] = {"extra_first": frozenset()}
         # extra_first: a list kept by hand beside the one tools/build_name_lists.py rebuilds
@@ -612,6 +635,8 @@ class _Reader:
             eponym_next,
             place_before,
             verb_next,
+            surname_endings,
+            frozenset(thing_words),
         )
 
 

@@ -92,7 +92,7 @@ def test_corpus_summary_personal_items_caught_and_medical_text_untouched(
 
 # Development halves of the third and fourth blind corpora, tuned on without gap markers:
 # (floor of items redacted exactly, ceiling of medical messages changed) as of 2026-12-02.
-BLIND_DEV_FLOORS = {"corpus_blind3_dev.yml": (81, 0), "corpus_blind4_dev.yml": (39, 2)}
+BLIND_DEV_FLOORS = {"corpus_blind3_dev.yml": (81, 0), "corpus_blind4_dev.yml": (49, 0)}
 
 
 @pytest.mark.parametrize("name", sorted(BLIND_DEV_FLOORS))
@@ -267,6 +267,18 @@ ADVERSARIAL = {
     "a lowercase name before a verb": "anna said " * 100_000,
     "one long word before a verb": "a" * 1_000_000 + " said",
     "a kisses sign-off": "Rose x " * 140_000,
+    "a pair of names": "Rose and Frank " * 66_666,
+    "a pair joined by words": "Aa and " * 142_857,
+    "a lowercase sign-off": "a. " * 333_333 + "tom",
+    "punctuation before a sign-off": "?" * 1_000_000 + " tom x",
+    "a name opening the message again": "Rose again " * 90_909,
+    "a postcode address": "12 Aa, Aa " * 100_000 + "M1 1AA",
+    "a flat before an address": "Flat 3, 1 Aa, " * 71_428,
+    "an Austrian postcode": "Gasse 2, 1070 " * 71_428,
+    "a label aside": "policy number, aa, " * 52_631,
+    "a surname ending": "hier ist nochmal kowalski " * 38_461,
+    "digits in words": "null eins " * 100_000,
+    "digits in words, commas": "oh one, " * 125_000,
 }
 # Linear time is what keeps one message from stalling the server; a catastrophic pattern is
 # quadratic or worse. The ratio of two sizes measured in the same run does not depend on the
@@ -659,4 +671,141 @@ def test_an_english_street_in_lowercase_is_found_without_a_label(text, stored):
     ],
 )
 def test_a_lowercase_first_name_before_a_verb_of_saying_or_doing_is_a_name(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("any advice?? tom", "any advice?? [name]"),
+        ("still sore. anna schmidt", "still sore. [name]"),
+        ("thanks for the help :) sarah x", "thanks for the help :) [name] x"),
+        ("it hurts when i bend. will", None),  # a first name that is also a word
+        ("tom", None),  # a lone word is no sign-off
+    ],
+)
+def test_a_lowercase_first_name_signing_off_a_message_is_a_name(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("Rose and Frank from my group had it", "[name] and [name] from my group had it"),
+        ("Pat and Mo from next door helped", "[name] and [name] from next door helped"),
+        ("Rose again - the ibuprofen isn't working", "[name] again - the ibuprofen isn't working"),
+        ("Ginger and Honey tea helps", None),
+        ("Rose und Lavendel Öl hilft", None),
+        ("im Mai und Juli war es schlimm", None),
+        ("Ibuprofen and Paracetamol did nothing", None),
+        ("Sunny again, knees worse", None),
+    ],
+)
+def test_two_names_joined_by_and_or_a_name_before_again_are_names(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("its bogdan wiśniewski, dob 7.9.1970", "its [name], dob [date_of_birth]"),
+        ("hier ist nochmal kowalski, danke", "hier ist nochmal [name], danke"),
+        ("ich war im ski urlaub", None),
+        ("Im Sommer ist es besser", None),
+    ],
+)
+def test_a_surname_is_known_by_its_ending_after_a_cue_or_first_name(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        (
+            "MY NAME IS ANNA LOWER BACK PAIN SINCE MONDAY",
+            "MY NAME IS [name] LOWER BACK PAIN SINCE MONDAY",
+        ),
+        ("my name is anna lower back pain", "my name is [name] lower back pain"),
+        ("ich heiße anna kurz vor weihnachten", "ich heiße [name] kurz vor weihnachten"),
+        ("My name is Anna Lower", "My name is [name]"),
+        ("MY NAME IS ANNA SCHMIDT AND IT HURTS", "MY NAME IS [name] AND IT HURTS"),
+    ],
+)
+def test_a_surname_that_is_a_common_word_ends_a_lowercase_or_capitals_name(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("They did the FABER test and Patrick's test, both sore", None),
+        (
+            "the Patrick test was fine, Patrick's wife said",
+            "the Patrick test was fine, [name]'s wife said",
+        ),
+        ("Hi, my wife Mary-Ellen booked this", "Hi, my wife [name] booked this"),
+        ("Hope (my wife) thinks it is a disc", "[name] (my wife) thinks it is a disc"),
+        ("Ich bin Jahrgang 1961 und hab Schmerzen", None),
+    ],
+)
+def test_eponyms_greetings_and_birth_years_are_not_names(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        (
+            "my membership number with Bupa, if that's what you need for it, is PX 2290 4471",
+            "my membership number with Bupa, if that's what you need for it, is [insurance_number]",
+        ),
+        ("Versichertennummer ist die A123456789", "Versichertennummer ist die [insurance_number]"),
+        (
+            "Mini Versichertennummere vo de CSS isch 80756001234567890",
+            "Mini Versichertennummere vo de CSS isch [insurance_number]",
+        ),
+        ("AHV-Nummer: 756.1234.5678.97", "AHV-Nummer: [id_number]"),
+        ("Ruf mich an: 0 30 / 12 34 56 78", "Ruf mich an: [phone]"),
+        ("ring me on 07700 900123 after 5", "ring me on [phone] after 5"),
+        ("the pain, as I said, is 7 out of 10", None),
+    ],
+)
+def test_more_labels_and_an_aside_between_label_and_value(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        (
+            "I live at Flat 3, 112 Kingsway, Manchester M19 2LL. Is there a physio?",
+            "I live at [address]. Is there a physio?",
+        ),
+        (
+            "send it to 4 The Broadway, Crouch End, London N8 9SN please",
+            "send it to [address] please",
+        ),
+        ("Anschrift: Kirchengasse 2/5, 1070 Wien, bitte", "Anschrift: [address], bitte"),
+        ("Ich wohne Bahnhofstrasse 12, 8001 Zürich", "Ich wohne [address]"),
+        ("Hauptstraße 12 2 Tabletten", "[address] 2 Tabletten"),
+    ],
+)
+def test_addresses_by_a_uk_postcode_or_an_austrian_or_swiss_postcode(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        (
+            "meine Nummer: null eins sieben eins, eins zwei drei vier fünf sechs sieben",
+            "meine Nummer: [phone]",
+        ),
+        ("call me on oh seven seven double oh nine zero zero one two three", "call me on [phone]"),
+        ("ich zähle eins zwei drei vier fünf sechs sieben acht", None),
+        ("oh, one two three, four five six seven was how many I did", None),
+        ("oh no, one more time", None),
+    ],
+)
+def test_a_phone_number_typed_out_in_words_from_its_leading_zero(text, stored):
     assert redact_text(text) == (stored or text)
