@@ -74,8 +74,16 @@ def erase_conversations(engine: Engine, stored_ids: Sequence[str], actor: str) -
 
 def _remove_spooled(stored_id: str) -> bool:
     """Erasure covers turns the database would not take yet (conversation_store.spool): the
-    file goes, and the audit row tells the store in Rasa's process to drop what it holds."""
-    return Spool(spool_dir()).remove(stored_id) if is_pseudonym(stored_id) else False
+    file goes, and the audit row tells the store in Rasa's process to drop what it holds. A
+    file that stays fails the erasure (its transaction is rolled back), naming the file."""
+    if not is_pseudonym(stored_id):
+        return False
+    spool = Spool(spool_dir())
+    try:
+        return spool.remove(stored_id, strict=True)
+    except OSError as err:
+        message = f"the spool file of {stored_id} in {spool.folder} stays: {err.strerror}"
+        raise DatabaseError(message) from err
 
 
 def _detail(events: int, summaries: int, spooled: bool) -> dict[str, int]:

@@ -107,17 +107,21 @@ class Spool:
             )
             return False
 
-    def remove(self, stored_id: str) -> bool:
-        """Delete the conversation's file; whether there was one."""
+    def remove(self, stored_id: str, *, strict: bool = False) -> bool:
+        """Delete the conversation's file; whether there was one. A file that cannot be
+        deleted is logged (it is replayed at start-up: written once, by the count), or with
+        `strict` (an erasure) raises the OSError."""
         path = self.folder / f"{stored_id}.json"
         try:
             path.unlink()
             return True
         except FileNotFoundError:
             return False
-        except OSError as err:  # then it is replayed at start-up: written once, by the count
+        except OSError as err:
+            if strict:
+                raise
             logger.warning("Conversation %s: its spool file stays: %s", stored_id, err)
-            return path.exists()
+            return False
 
     def load(self, database: str | None = None) -> list[Unsaved]:
         """The spooled conversations (of `database`, if given); an unreadable file is named,

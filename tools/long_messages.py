@@ -20,7 +20,11 @@ from actions.urgency import Urgency
 SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
 # A sentence without punctuation (a pasted run-on text) is read in pieces of this many words.
 MAX_PIECE_WORDS = 40
-TIMEOUT_SECONDS = 30.0
+# Reads wait for the one worker in turn: at most this many at once (more are answered with the
+# plain "too long" notice), each given TIMEOUT_SECONDS including its wait. The largest body
+# Rasa takes (BOT_MAX_REQUEST_BYTES, 256 KiB) reads in about 6 s, 15 s on a loaded machine.
+MAX_READS = 3
+TIMEOUT_SECONDS = 60.0
 
 logger = logging.getLogger(__name__)
 
@@ -37,24 +41,31 @@ def pieces(text: str) -> list[str]:
 
 def symptom_sentences(text: str, limit: int) -> str:
     """The sentences of `text` that name a symptom, in their order, at most `limit`
-    characters: the most urgent first when they do not all fit; "" if none names one."""
+    characters; "" if none names one. When they do not all fit, first the sentences that
+    complete a red flag (the most urgent first; symptoms add up over the sentences, as over
+    a conversation's turns), then those naming a symptom for the first time, then the rest."""
     from actions.knowledge import KNOWLEDGE
 
     triage = KNOWLEDGE.triage
-    named: list[tuple[int, int, str]] = []  # (-urgency rank, position, sentence)
+    symptoms: frozenset[str] = frozenset()
+    others: frozenset[str] = frozenset()
+    named: list[tuple[int, bool, int, str]] = []  # (-urgency rank, repeats, position, text)
     # A sentence said again adds nothing (and a paste may repeat one thousands of times).
     for position, sentence in enumerate(dict.fromkeys(pieces(text))):
-        assessment = triage.assess(sentence, frozenset(), frozenset())
-        if not (assessment.symptoms or assessment.others):
-            continue
+        assessment = triage.assess(sentence, symptoms, others)
+        theirs = assessment.others - others
+        named_here = assessment.new_symptoms | theirs
+        first_time = (assessment.new_symptoms - symptoms) | theirs
+        symptoms, others = assessment.symptoms, assessment.others
         asked = (*assessment.asked_rules, *assessment.suspected_rules)
         level = Urgency.highest(
             assessment.level, assessment.bystander_level, *(rule.level for rule in asked)
         )
-        named.append((-level.rank, position, sentence))
+        if named_here or asked:
+            named.append((-level.rank, not first_time, position, sentence))
     picked: list[tuple[int, str]] = []
     size = 0
-    for _, position, sentence in sorted(named):
+    for _, _, position, sentence in sorted(named):
         if size + len(sentence) + 1 <= limit:
             picked.append((position, sentence))
             size += len(sentence) + 1
@@ -62,24 +73,52 @@ def symptom_sentences(text: str, limit: int) -> str:
 
 
 class SymptomReader:
-    """symptom_sentences in a worker process; `None` when it fails or takes too long."""
+    """symptom_sentences in a worker process of its own; `None` (the patient gets the plain
+    notice) when too many reads wait, or the worker fails or takes too long."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
+        self.reading = 0
         self._pool: ProcessPoolExecutor | None = None
 
     async def read(self, text: str) -> str | None:
-        if self._pool is None:
-            # spawn, not fork: Rasa's process holds TensorFlow's threads and locks
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._pool, symptom_sentences, text, self.limit)
+        if self.reading >= MAX_READS:
+            logger.warning("A long message was not read: %d others are being read", MAX_READS)
+            return None
+        pool = self._pool or self._start()
+        future = asyncio.get_running_loop().run_in_executor(
+            pool, symptom_sentences, text, self.limit
+        )
+        self.reading += 1
         try:
             return await asyncio.wait_for(future, TIMEOUT_SECONDS)
-        except Exception as error:  # a broken or slow worker: the patient gets the notice
-            reason = "no answer in time" if isinstance(error, asyncio.TimeoutError) else error
+        except Exception as error:
+            # Its type only: an error from the triage may quote the text it was given.
+            timed_out = isinstance(error, asyncio.TimeoutError)
+            reason = "no answer in time" if timed_out else type(error).__name__
             logger.error("Reading a long message's symptoms failed (%s)", reason)
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+            self._stop(pool)
             return None
+        finally:
+            self.reading -= 1
+
+    def _start(self) -> ProcessPoolExecutor:
+        # spawn, not fork: Rasa's process holds TensorFlow's threads and locks
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        return self._pool
+
+    def _stop(self, pool: ProcessPoolExecutor) -> None:
+        """End a worker that failed or hangs; the next read starts a new one. Reads queued on
+        it fail too (their patients get the notice) rather than wait behind a hung worker."""
+        if self._pool is pool:
+            self._pool = None
+        # ProcessPoolExecutor.shutdown does not stop a busy worker (CPython 3.10 keeps them in
+        # the private `_processes`).
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._stop(self._pool)

@@ -134,6 +134,28 @@ async def _send(message: Any, replies: list[dict[str, Any]]) -> list[dict[str, A
     return None
 
 
+async def _refuse(guard: TurnGuard, message: Any, key: str) -> list[dict[str, Any]] | None:
+    # Neither the text nor its length: a pasted report can hold anything; the sender id (a
+    # phone number on SMS) only as the pseudonym the conversation is stored under.
+    logger.warning("Message of conversation %s not processed: %s", _id(message.sender_id), key)
+    return await _send(message, guard.answer(key, None))
+
+
+async def _shorten(guard: TurnGuard, message: Any) -> bool:
+    """A red flag in a pasted history is still triaged: the message becomes its symptom
+    sentences, marked `shortened` in its (stored) metadata, after a notice to the patient."""
+    if not isinstance(message.text, str):
+        return False
+    shortened = await guard.symptom_reader.read(message.text)
+    if not shortened:
+        return False
+    message.text = shortened
+    message.metadata = {**(message.metadata or {}), "shortened": True}
+    notice = guard.answer("message_shortened", None)[0]
+    await message.output_channel.send_response(message.sender_id, notice)
+    return True
+
+
 def _guard_messages(guard: TurnGuard) -> None:
     from rasa.core.agent import Agent
 
@@ -142,22 +164,13 @@ def _guard_messages(guard: TurnGuard) -> None:
     async def handle_message(self: Agent, message: Any) -> list[dict[str, Any]] | None:
         sender = message.sender_id
         refusal = guard.refusal(sender, message.text)
-        notice = None
-        if refusal == "message_too_long" and isinstance(message.text, str):
-            # A red flag in a pasted history is still triaged: its symptom sentences are.
-            shortened = await guard.symptom_reader.read(message.text)
-            if shortened:
-                message.text, refusal = shortened, None
-                notice = guard.answer("message_shortened", None)[0]
-        if refusal is not None:
-            # Neither the text nor its length: a pasted report can hold anything; the sender
-            # id (a phone number on SMS) only as the pseudonym the conversation is stored under.
-            logger.warning("Message of conversation %s not processed: %s", _id(sender), refusal)
-            return await _send(message, guard.answer(refusal, None))
+        if refusal == "sending_too_fast":
+            return await _refuse(guard, message, refusal)
+        # Counted from here: a long message being read waits like one waiting for the lock.
         guard.pending[sender] = guard.pending.get(sender, 0) + 1
         try:
-            if notice is not None:
-                await message.output_channel.send_response(sender, notice)
+            if refusal == "message_too_long" and not await _shorten(guard, message):
+                return await _refuse(guard, message, refusal)
             return await handle(self, message)
         except Exception:
             logger.exception("The turn of conversation %s failed", _id(sender))

@@ -570,6 +570,7 @@ def test_a_message_the_server_refuses_is_reported_at_once_with_the_number_to_cal
     # (tests/e2e/test_conversation_ids.py); here the socket between page and server turns the
     # widget's message into that answer, as a server that rejects it would.
     refused: list[str] = []
+    upgraded: list[bool] = []
 
     def between_page_and_server(socket: WebSocketRoute) -> None:
         server = socket.connect_to_server()
@@ -578,8 +579,10 @@ def test_a_message_the_server_refuses_is_reported_at_once_with_the_number_to_cal
             if isinstance(frame, str) and frame.startswith('42["user_uttered"'):
                 refused.append(frame)
                 socket.send('42["request_error",{"event":"user_uttered","error":"not an object"}]')
-            else:
-                server.send(frame)
+                return
+            if frame == "5":  # engine.io's upgrade: from now on everything goes this way
+                upgraded.append(True)
+            server.send(frame)
 
         socket.on_message(from_page)
         server.on_message(socket.send)
@@ -587,7 +590,11 @@ def test_a_message_the_server_refuses_is_reported_at_once_with_the_number_to_cal
     page.route_web_socket(re.compile(r".*/socket\.io/.*"), between_page_and_server)
     page.goto(site.url)
     widget = Widget(page).open()
-    page.wait_for_timeout(1000)  # socket.io moves from long-polling to the websocket
+    for _ in range(100):  # socket.io moves from long-polling to the websocket
+        if upgraded:
+            break
+        page.wait_for_timeout(100)
+    assert upgraded, "socket.io did not move to the websocket"
     widget.input.fill("my lower back hurts")
     widget.input.press("Enter")
     expect(widget.errors.last).to_contain_text("could not answer this message", timeout=3000)

@@ -153,8 +153,9 @@ def test_a_red_flag_at_the_end_of_a_too_long_message_is_still_escalated_and_kept
     assert answered(replies) and replies[-1]["custom"]["urgency"] == "emergency"
     later = say(servers, patient, "which exercises help?")
     assert later[-1]["custom"]["urgency"] == "emergency"  # the escalation is not forgotten
-    stored = [e["text"] for e in stored_events(servers, patient) if e["event"] == "user"]
-    assert stored[0] == emergency  # what was read, not the whole paste
+    stored = [e for e in stored_events(servers, patient) if e["event"] == "user"]
+    assert stored[0]["text"] == emergency  # what was read, not the whole paste, and it says so
+    assert stored[0]["metadata"]["shortened"] is True
 
 
 async def _flood(servers, sender: str, count: int) -> tuple[list[tuple[int, list]], float]:

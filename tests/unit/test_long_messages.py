@@ -4,6 +4,7 @@ at the end of a pasted history is still triaged (tools.long_messages, tools.turn
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 
 import pytest
 from rasa.core.actions.action import RemoteAction
@@ -43,6 +44,14 @@ def test_when_not_all_fit_the_most_urgent_sentences_are_kept_in_their_order():
     assert kept.index(routine[0]) < kept.index(EMERGENCY)  # the patient's order stays
 
 
+def test_a_red_flag_completed_across_sentences_is_kept_whole():
+    back = [f"My lower back has hurt since day {n} of the month." for n in range(1, 60)]
+    text = " ".join([*back, "I have had a fever for three days."])
+    kept = symptom_sentences(text, 200)
+    assert "fever" in kept and kept.startswith(back[0])  # the back pain the fever completes
+    assert level(kept) == Urgency.URGENT
+
+
 def test_a_run_on_text_without_punctuation_is_read_in_pieces_and_repeats_once():
     words = ("and then " * 300).split()
     assert all(
@@ -52,9 +61,14 @@ def test_a_run_on_text_without_punctuation_is_read_in_pieces_and_repeats_once():
     assert kept == "My back hurts."
 
 
-def test_the_reader_works_in_a_worker_process_and_gives_up_cleanly(monkeypatch, caplog):
+@pytest.fixture
+def reader() -> Iterator[SymptomReader]:
     reader = SymptomReader(2000)
+    yield reader
+    reader.close()  # no worker process outlives the test
 
+
+def test_the_reader_works_in_a_worker_process_and_gives_up_cleanly(reader, monkeypatch, caplog):
     async def read_twice() -> tuple[str | None, str | None]:
         monkeypatch.setattr(long_messages, "TIMEOUT_SECONDS", 0.001)
         slow = await reader.read(HISTORY + EMERGENCY)  # the worker cannot even start in time
@@ -66,22 +80,36 @@ def test_the_reader_works_in_a_worker_process_and_gives_up_cleanly(monkeypatch, 
     assert read == symptom_sentences(HISTORY + EMERGENCY, 2000)
 
 
+def test_reads_at_once_each_get_their_answer_and_one_too_many_gets_none(reader, caplog):
+    texts = [HISTORY * 20 + EMERGENCY, HISTORY + EMERGENCY, EMERGENCY + HISTORY]
+
+    async def at_once(texts: list[str]) -> list[str | None]:
+        return await asyncio.gather(*(reader.read(text) for text in texts))
+
+    assert asyncio.run(at_once(texts)) == [EMERGENCY, EMERGENCY, EMERGENCY]
+    assert asyncio.run(at_once([*texts, HISTORY + EMERGENCY]))[-1] is None
+    assert f"{long_messages.MAX_READS} others are being read" in caplog.text
+
+
 @pytest.fixture
-def handled(monkeypatch) -> list[str]:
-    """The texts Rasa's own Agent.handle_message is given once the guard is installed."""
-    texts: list[str] = []
+def handled(monkeypatch) -> Iterator[list[tuple[str, dict]]]:
+    """The texts (and metadata) Rasa's own Agent.handle_message is given once the guard is
+    installed."""
+    texts: list[tuple[str, dict]] = []
 
     async def rasa_handle_message(self: Agent, message: UserMessage) -> list:
-        texts.append(message.text)
+        texts.append((message.text, message.metadata))
         await message.output_channel.send_response(message.sender_id, {"text": "answer"})
         return message.output_channel.messages
 
     monkeypatch.setattr(Agent, "handle_message", rasa_handle_message)
     monkeypatch.setattr(RemoteAction, "run", RemoteAction.run)  # restored after the test
     for name in ("SANIC_REQUEST_MAX_SIZE", "SANIC_WEBSOCKET_MAX_SIZE"):
-        monkeypatch.delenv(name, raising=False)
-    turn_guard.install()
-    return texts
+        monkeypatch.setenv(name, "")  # recorded, so that install()'s values are undone
+        monkeypatch.delenv(name)
+    guard = turn_guard.install()
+    yield texts
+    guard.symptom_reader.close()
 
 
 def say(text: str) -> list[dict]:
@@ -91,7 +119,7 @@ def say(text: str) -> list[dict]:
 
 def test_a_too_long_message_with_a_red_flag_is_processed_as_its_symptom_sentences(handled):
     replies = say(HISTORY + EMERGENCY)
-    assert handled == [symptom_sentences(HISTORY + EMERGENCY, 2000)]
+    assert handled == [(symptom_sentences(HISTORY + EMERGENCY, 2000), {"shortened": True})]
     notice = " ".join(reply["text"] for reply in replies[:-1])  # Rasa sends each paragraph
     assert "only the sentences about your symptoms" in notice
     assert "nur die Sätze über Ihre Beschwerden" in notice

@@ -704,3 +704,22 @@ def test_erasure_finds_a_conversation_that_only_the_spool_holds(
     later = first_turn(domain, "p2")  # the patient writes again: only that is kept
     save(store, later)
     assert [e["event"] for e in stored(store.engine, "p2")].count("user") == 1
+
+
+def test_an_erasure_whose_spool_file_cannot_be_deleted_fails_and_deletes_nothing(
+    sqlite_store, domain, frozen, spool_folder
+):
+    store = sqlite_store
+    save(store, first_turn(domain))
+    refuse_writes(store, frozen)
+    save(store, second_turn(domain))
+    frozen.off()
+    store.engine.dispose()
+    subprocess.run(["chattr", "+i", str(spool_folder)], check=True)
+    try:
+        with pytest.raises(DatabaseError, match=f"spool file of {sid('p1')}.*stays"):
+            retention.delete_conversation(store.engine, sid("p1"), "cli:nurse")
+    finally:
+        subprocess.run(["chattr", "-i", str(spool_folder)], check=True)
+    assert stored(store.engine, "p1"), "the database part of the erasure is rolled back"
+    assert not [a for a in audits(store.engine) if a["action"] == "delete"]

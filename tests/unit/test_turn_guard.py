@@ -134,9 +134,12 @@ def guarded(monkeypatch):
     monkeypatch.setattr(RemoteAction, "run", RemoteAction.run)
     monkeypatch.setattr(Agent, "handle_message", Agent.handle_message)
     for name in ("SANIC_REQUEST_MAX_SIZE", "SANIC_WEBSOCKET_MAX_SIZE"):
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(name, "")  # recorded, so that install()'s values are undone
+        monkeypatch.delenv(name)
     monkeypatch.setenv("BOT_ACTION_TIMEOUT_SECONDS", "1")
-    return turn_guard.install()
+    guard = turn_guard.install()
+    yield guard
+    guard.symptom_reader.close()
 
 
 def closed_port() -> int:

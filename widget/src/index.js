@@ -390,7 +390,9 @@ function mount(config) {
     socket.on("bot_uttered", onBotMessage);
     // The server refused or could not answer what was sent (channels/website_socketio.py):
     // the patient is told at once instead of waiting for the reply timeout.
-    socket.on("request_error", () => failPending(t.notAnswered(numberToCall())));
+    socket.on("request_error", (error) => {
+      if (error?.event === "user_uttered") failPending(t.notAnswered(numberToCall()));
+    });
     socket.on("disconnect", () => {
       setStatus(t.reconnecting);
       failPending(t.lostAnswer);
