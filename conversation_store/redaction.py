@@ -207,7 +207,7 @@ class NameRules:
                 continue
             # in a message typed in capitals, a listed first name in capitals is a name
             caps_name = False
-            if len(first) > 1 and first.isupper() and listed and self._first_name(first):
+            if len(first) > 1 and first.isupper() and first_name:
                 shouted = _shouted(text) if shouted is None else shouted
                 caps_name = shouted
             if not strong and (len(first) > 1 and first.isupper()) and not caps_name:
@@ -224,9 +224,6 @@ class NameRules:
             if length:
                 covered = match.start("rest") + length
                 yield match.start("rest"), covered
-
-    def _first_name(self, word: str) -> bool:
-        return self.listed is not None and self.listed.is_first_name(word)
 
     def _name_end(self, rest: str, only_listed: bool = False) -> int:
         """Where the name ends in the words after a cue (0: they do not start with one);

@@ -284,16 +284,16 @@ ADVERSARIAL = {
 # quadratic or worse. The ratio of two sizes measured in the same run does not depend on the
 # machine's speed, an absolute limit in seconds did (1.10 s on a loaded CI machine).
 SIZE_RATIO = 10
-MAX_TIME_RATIO = 20  # linear gives about 10, quadratic about 100
+MAX_TIME_RATIO = 40  # linear gives about 10, quadratic about 100; the margin is for a busy CI
 NOISE_SECONDS = 0.05  # timer and scheduler noise on texts redacted in milliseconds
 
 
 @pytest.mark.parametrize("text", list(ADVERSARIAL.values()), ids=list(ADVERSARIAL))
 def test_a_1_mb_adversarial_text_is_redacted_in_time_linear_in_its_length(text):
     tenth = text[: len(text) // SIZE_RATIO]
-    # best of three, so that another process on the machine does not decide it
-    small = min(_timed(tenth) for _ in range(3))
-    large = min(_timed(text) for _ in range(3))
+    # best of three, taken in turns, so that another process on the machine does not decide it
+    timings = [(_timed(tenth), _timed(text)) for _ in range(3)]
+    small, large = min(t[0] for t in timings), min(t[1] for t in timings)
     assert large <= MAX_TIME_RATIO * small + NOISE_SECONDS, f"{large:.2f} s vs {small:.3f} s"
 
 
