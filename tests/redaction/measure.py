@@ -22,8 +22,9 @@ PLACEHOLDER = re.compile(
 
 # Conventions the corpora's writers chose differently, counted as the same redaction: a title
 # inside or outside the name ("Dr [name]" or "[name]" for "Dr Patel": the title is no personal
-# data either way; "Ms" is left out, since "MS" is also multiple sclerosis), and which kind of identity number a health-service number is (the NHS
-# number as [insurance_number] or [id_number]: the number is gone either way).
+# data either way; "Ms" is left out, since "MS" is also multiple sclerosis), and which kind of
+# identity number a health-service number is (the NHS number as [insurance_number] or
+# [id_number]: the number is gone either way).
 _TITLE_BEFORE_NAME = re.compile(
     r"\b(?:(?:dr|prof|med|frau|herrn?|fr|hr|mr|mrs|miss|schwester|pfleger)\.? )+\[name\]",
     re.IGNORECASE,
