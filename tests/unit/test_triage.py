@@ -34,6 +34,7 @@ DEVELOPMENT = (
     "corpus_5_dev.yml",
     "corpus_6_dev.yml",
     "corpus_7_dev.yml",
+    "corpus_8_dev.yml",
 )
 FROZEN = CORPORA / "corpus_3_frozen.yml"
 # Each frozen half's hash and its figures when it was last run (README, "Red flags"): they may
