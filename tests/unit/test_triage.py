@@ -259,3 +259,19 @@ def test_a_negation_typed_like_a_symptom_word_still_negates():
     assert (
         "saddle_numbness" not in TRIAGE.findings("taub bin ich, weder beine noch untenrum").patient
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'm 30 weeks pregnant and my back aches", "bin 30 wochen schwanger, rücken tut weh"],
+)
+def test_weeks_of_pregnancy_are_no_duration_of_the_pain(text):
+    assert not {"duration_weeks", "long_time"} & TRIAGE.findings(text).patient
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my 15 year old son has had back pain for 2 months", "my 70 year old dad has back pain"],
+)
+def test_the_age_of_someone_named_after_it_is_not_the_patients(text):
+    assert not {"age_under_20", "age_over_50"} & TRIAGE.findings(text).patient
