@@ -46,6 +46,7 @@ class SymptomContext:
     other_person: PhraseMatcher
     first_person: PhraseMatcher
     question_start: PhraseMatcher
+    statement_start: PhraseMatcher  # "I think I wet myself??": the patient's own, in doubt
 
     @classmethod
     def load(cls, raw: object, path: Path) -> SymptomContext:
@@ -65,6 +66,7 @@ class SymptomContext:
             other_person=matcher("someone_else"),
             first_person=matcher("first_person"),
             question_start=matcher("question_start"),
+            statement_start=matcher("statement_start"),
         )
 
     def clauses(

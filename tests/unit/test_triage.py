@@ -275,3 +275,18 @@ def test_weeks_of_pregnancy_are_no_duration_of_the_pain(text):
 )
 def test_the_age_of_someone_named_after_it_is_not_the_patients(text):
     assert not {"age_under_20", "age_over_50"} & TRIAGE.findings(text).patient
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I think I wet myself without noticing?? never happened before",
+        "ich glaub ich hab mir in die hose gemacht ohne es zu merken?? nie passiert bisher",
+    ],
+)
+def test_a_doubtful_statement_of_ones_own_is_not_denied_by_never_after_it(text):
+    assert "bladder_bowel_loss" in TRIAGE.findings(text).patient
+
+
+def test_a_checklist_question_is_still_denied_by_the_answer_after_it():
+    assert not TRIAGE.findings("Numbness down there? No, none.").patient
