@@ -21,6 +21,8 @@ MAX_AGE = 110
 NOT_AGE = frozenset(
     {"kg", "kilo", "kilos", "grad", "degrees", "cm", "km", "euro", "prozent", "mg", "percent"}
 )
+# a unit after one of these is a rate, not a plural duration ("zweimal die Woche", "pro Woche")
+NOT_PLURAL_AFTER = frozenset({"die", "der", "pro", "jede", "jeden", "per", "each", "every", "the"})
 UNIT_DAYS = {
     "minutes": 1 / 1440,
     "hours": 1 / 24,
@@ -130,7 +132,8 @@ class TimeExpressions:
                     break
                 if words[i - back] not in self.fillers:
                     break
-            if value is None and word.endswith(("s", "n", "e")) and len(word) > 3:
+            rate = i > 0 and words[i - 1] in NOT_PLURAL_AFTER
+            if value is None and not rate and word.endswith(("s", "n", "e")) and len(word) > 3:
                 value = 2.0
             if value is not None:
                 found.append(value * self.units[word])

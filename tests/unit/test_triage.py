@@ -290,3 +290,10 @@ def test_a_doubtful_statement_of_ones_own_is_not_denied_by_never_after_it(text):
 
 def test_a_checklist_question_is_still_denied_by_the_answer_after_it():
     assert not TRIAGE.findings("Numbness down there? No, none.").patient
+
+
+@pytest.mark.parametrize(
+    "text", ["zweimal die woche physio wegen ischias", "ischias, pro woche 2 termine"]
+)
+def test_a_unit_after_an_article_or_per_is_no_plural_duration(text):
+    assert "two_weeks" not in TRIAGE.findings(text).patient
