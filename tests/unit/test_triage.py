@@ -297,3 +297,15 @@ def test_a_checklist_question_is_still_denied_by_the_answer_after_it():
 )
 def test_a_unit_after_an_article_or_per_is_no_plural_duration(text):
     assert "two_weeks" not in TRIAGE.findings(text).patient
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mein Mann ist im Bad zusammengebrochen, er hatte den ganzen Tag Rückenschmerzen",
+        "my son is ill with a high fever and back pain",
+    ],
+)
+def test_german_im_and_english_ill_do_not_end_someone_elses_scope(text):
+    assessment = TRIAGE.assess(text)
+    assert assessment.level is Urgency.NONE and assessment.bystander_level is not Urgency.NONE
