@@ -309,3 +309,10 @@ def test_a_unit_after_an_article_or_per_is_no_plural_duration(text):
 def test_german_im_and_english_ill_do_not_end_someone_elses_scope(text):
     assessment = TRIAGE.assess(text)
     assert assessment.level is Urgency.NONE and assessment.bystander_level is not Urgency.NONE
+
+
+@pytest.mark.parametrize(
+    "text", ["I passed out in the shower and my back hurts", "i nearly passed out, my back is sore"]
+)
+def test_passed_out_is_a_collapse_not_a_finding_that_has_passed(text):
+    assert TRIAGE.assess(text).level is Urgency.EMERGENCY
