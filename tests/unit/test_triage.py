@@ -316,3 +316,11 @@ def test_german_im_and_english_ill_do_not_end_someone_elses_scope(text):
 )
 def test_passed_out_is_a_collapse_not_a_finding_that_has_passed(text):
     assert TRIAGE.assess(text).level is Urgency.EMERGENCY
+
+
+def test_when_i_was_doing_something_today_is_no_history():
+    assert (
+        TRIAGE.assess("when i was walking to the shop my legs gave way").level is Urgency.EMERGENCY
+    )
+    assert "cancer_history" in TRIAGE.findings("when i was 40 i had breast cancer").patient
+    assert "fever" not in TRIAGE.findings("when i was a kid i had a fever").patient
