@@ -324,3 +324,31 @@ def test_when_i_was_doing_something_today_is_no_history():
     )
     assert "cancer_history" in TRIAGE.findings("when i was 40 i had breast cancer").patient
     assert "fever" not in TRIAGE.findings("when i was a kid i had a fever").patient
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the feeling in my legs is gone and my back hurts",
+        "all the feeling down there went away this morning",
+        "das Gefühl in den Beinen ist weg, Rücken tut weh",
+        "my bladder control is gone since yesterday",
+    ],
+)
+def test_feeling_or_control_that_is_gone_is_lost_not_resolved(text):
+    assert TRIAGE.assess(text).level is Urgency.EMERGENCY
+
+
+def test_a_symptom_that_is_gone_is_still_resolved():
+    assert TRIAGE.assess("had a fever and back pain, the fever is gone now").level is Urgency.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the numb feeling down there went away once I got off the bike",
+        "das taube Gefühl in den Beinen ist weg",
+    ],
+)
+def test_a_numb_feeling_that_is_gone_is_still_resolved(text):
+    assert TRIAGE.assess(text).level is Urgency.NONE
