@@ -22,6 +22,9 @@ from pathlib import Path
 from .data_files import require_mapping, require_phrases
 from .phrase_matching import PhraseMatcher
 
+# "the feeling in my legs is gone": what stands this many words before "gone" was lost
+LOST_WINDOW = 4
+
 
 class Status(str, Enum):
     PRESENT = "present"
@@ -46,6 +49,9 @@ class SymptomContext:
     other_person: PhraseMatcher
     first_person: PhraseMatcher
     question_start: PhraseMatcher
+    statement_start: PhraseMatcher  # "I think I wet myself??": the patient's own, in doubt
+    lost: PhraseMatcher  # "the feeling is gone": a loss, not a resolution
+    lost_unless: PhraseMatcher  # "the numb feeling is gone": over after all
 
     @classmethod
     def load(cls, raw: object, path: Path) -> SymptomContext:
@@ -65,6 +71,9 @@ class SymptomContext:
             other_person=matcher("someone_else"),
             first_person=matcher("first_person"),
             question_start=matcher("question_start"),
+            statement_start=matcher("statement_start"),
+            lost=matcher("lost"),
+            lost_unless=matcher("lost_unless"),
         )
 
     def clauses(
@@ -89,7 +98,14 @@ class SymptomContext:
             (m.start for m in self.hypothetical.matches_in_words(words)), default=len(words)
         )
         # "resolved" reaches back over the sentence up to where it stands, across "but"
-        resolved_to = max((m.end for m in self.resolved.matches_in_words(words)), default=0)
+        resolved_to = max(
+            (
+                m.end
+                for m in self.resolved.matches_in_words(words)
+                if not self._lost(words[: m.start], m.start)
+            ),
+            default=0,
+        )
         result = []
         for index, clause in enumerate(clauses):
             me = self._me(clause)
@@ -110,6 +126,15 @@ class SymptomContext:
                 status = Status.PRESENT
             result.append(ClauseContext(status, someone_else))
         return result, (someone_else, general)
+
+    def _lost(self, words: list[str], end: int) -> bool:
+        """What is said to be gone (at `end`) was lost: "the feeling in my legs is gone"; but
+        "the numb feeling in my legs is gone" is over (a symptom's word twice as far back)."""
+        near, far = (
+            words[max(0, end - LOST_WINDOW) : end],
+            words[max(0, end - 2 * LOST_WINDOW) : end],
+        )
+        return bool(self.lost.matches_in_words(near)) and not self.lost_unless.matches_in_words(far)
 
     def _me(self, words: list[str]) -> bool:
         """The patient speaks of themselves: "my" in "my wife" does not count."""

@@ -21,6 +21,8 @@ MAX_AGE = 110
 NOT_AGE = frozenset(
     {"kg", "kilo", "kilos", "grad", "degrees", "cm", "km", "euro", "prozent", "mg", "percent"}
 )
+# a unit after one of these is a rate, not a plural duration ("zweimal die Woche", "pro Woche")
+NOT_PLURAL_AFTER = frozenset({"die", "der", "pro", "jede", "jeden", "per", "each", "every", "the"})
 UNIT_DAYS = {
     "minutes": 1 / 1440,
     "hours": 1 / 24,
@@ -49,6 +51,10 @@ class TimeExpressions:
     fillers: frozenset[str]
     age_patterns: tuple[tuple[str, ...], ...]
     derived: tuple[Derived, ...]
+    # words after a unit or an age that make it something else's ("30 weeks pregnant",
+    # "my 15 year old son")
+    not_duration_before: frozenset[str] = frozenset()
+    not_age_before: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, raw: object, path: Path, symptoms: set[str]) -> TimeExpressions:
@@ -95,7 +101,12 @@ class TimeExpressions:
         fillers = frozenset(
             fold(w) for w in require_text_list(data.get("fillers"), path, "time", "fillers")
         )
-        return cls(numbers, units, fillers, patterns, tuple(derived))
+        not_before = {
+            key: frozenset(fold(w) for w in require_text_list(data[key], path, "time", key))
+            for key in ("not_duration_before", "not_age_before")
+            if key in data
+        }
+        return cls(numbers, units, fillers, patterns, tuple(derived), **not_before)
 
     def _number(self, word: str) -> float | None:
         if word.isdigit():
@@ -107,7 +118,9 @@ class TimeExpressions:
         ("6 or 7 weeks", "a couple of months"); a plural unit alone counts two ("for months")."""
         found = []
         for i, word in enumerate(words):
-            if word not in self.units:
+            if word not in self.units or (
+                words[i + 1 : i + 2] and words[i + 1] in self.not_duration_before
+            ):
                 continue
             value = None
             for back in range(1, MAX_FILLERS + 2):
@@ -119,7 +132,8 @@ class TimeExpressions:
                     break
                 if words[i - back] not in self.fillers:
                     break
-            if value is None and word.endswith(("s", "n", "e")) and len(word) > 3:
+            rate = i > 0 and words[i - 1] in NOT_PLURAL_AFTER
+            if value is None and not rate and word.endswith(("s", "n", "e")) and len(word) > 3:
                 value = 2.0
             if value is not None:
                 found.append(value * self.units[word])
@@ -140,6 +154,7 @@ class TimeExpressions:
                     and 0 < int(number) <= MAX_AGE
                     and self.units.get(after, 365) == 365
                     and after not in NOT_AGE
+                    and after not in self.not_age_before
                 ):
                     found.append(int(number))
         return found

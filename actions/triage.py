@@ -375,8 +375,11 @@ class Triage:
                 first
             ) or self.negation_after.matches_in_words(first)
             contexts, carried = self.context.clauses(sentence.clauses, sentence.question, carried)
-            if sentence.question and denied:
-                continue  # "Numbness down there? No, ..." denies what the question named
+            # "Numbness down there? No, ..." denies what the question named; "I think I wet
+            # myself?? never happened before" is the patient's own doubtful statement
+            own = self.context.statement_start.matches_in_words(sentence.words[:1])
+            if sentence.question and denied and not own:
+                continue
             named_in_clauses, excused = self._named(sentence)
             dismissed |= excused
             for clause, named, context in zip(

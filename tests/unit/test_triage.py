@@ -34,6 +34,7 @@ DEVELOPMENT = (
     "corpus_5_dev.yml",
     "corpus_6_dev.yml",
     "corpus_7_dev.yml",
+    "corpus_8_dev.yml",
 )
 FROZEN = CORPORA / "corpus_3_frozen.yml"
 # Each frozen half's hash and its figures when it was last run (README, "Red flags"): they may
@@ -258,3 +259,96 @@ def test_a_negation_typed_like_a_symptom_word_still_negates():
     assert (
         "saddle_numbness" not in TRIAGE.findings("taub bin ich, weder beine noch untenrum").patient
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'm 30 weeks pregnant and my back aches", "bin 30 wochen schwanger, rücken tut weh"],
+)
+def test_weeks_of_pregnancy_are_no_duration_of_the_pain(text):
+    assert not {"duration_weeks", "long_time"} & TRIAGE.findings(text).patient
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my 15 year old son has had back pain for 2 months", "my 70 year old dad has back pain"],
+)
+def test_the_age_of_someone_named_after_it_is_not_the_patients(text):
+    assert not {"age_under_20", "age_over_50"} & TRIAGE.findings(text).patient
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I think I wet myself without noticing?? never happened before",
+        "ich glaub ich hab mir in die hose gemacht ohne es zu merken?? nie passiert bisher",
+    ],
+)
+def test_a_doubtful_statement_of_ones_own_is_not_denied_by_never_after_it(text):
+    assert "bladder_bowel_loss" in TRIAGE.findings(text).patient
+
+
+def test_a_checklist_question_is_still_denied_by_the_answer_after_it():
+    assert not TRIAGE.findings("Numbness down there? No, none.").patient
+
+
+@pytest.mark.parametrize(
+    "text", ["zweimal die woche physio wegen ischias", "ischias, pro woche 2 termine"]
+)
+def test_a_unit_after_an_article_or_per_is_no_plural_duration(text):
+    assert "two_weeks" not in TRIAGE.findings(text).patient
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mein Mann ist im Bad zusammengebrochen, er hatte den ganzen Tag Rückenschmerzen",
+        "my son is ill with a high fever and back pain",
+    ],
+)
+def test_german_im_and_english_ill_do_not_end_someone_elses_scope(text):
+    assessment = TRIAGE.assess(text)
+    assert assessment.level is Urgency.NONE and assessment.bystander_level is not Urgency.NONE
+
+
+@pytest.mark.parametrize(
+    "text", ["I passed out in the shower and my back hurts", "i nearly passed out, my back is sore"]
+)
+def test_passed_out_is_a_collapse_not_a_finding_that_has_passed(text):
+    assert TRIAGE.assess(text).level is Urgency.EMERGENCY
+
+
+def test_when_i_was_doing_something_today_is_no_history():
+    assert (
+        TRIAGE.assess("when i was walking to the shop my legs gave way").level is Urgency.EMERGENCY
+    )
+    assert "cancer_history" in TRIAGE.findings("when i was 40 i had breast cancer").patient
+    assert "fever" not in TRIAGE.findings("when i was a kid i had a fever").patient
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the feeling in my legs is gone and my back hurts",
+        "all the feeling down there went away this morning",
+        "das Gefühl in den Beinen ist weg, Rücken tut weh",
+        "my bladder control is gone since yesterday",
+    ],
+)
+def test_feeling_or_control_that_is_gone_is_lost_not_resolved(text):
+    assert TRIAGE.assess(text).level is Urgency.EMERGENCY
+
+
+def test_a_symptom_that_is_gone_is_still_resolved():
+    assert TRIAGE.assess("had a fever and back pain, the fever is gone now").level is Urgency.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the numb feeling down there went away once I got off the bike",
+        "das taube Gefühl in den Beinen ist weg",
+    ],
+)
+def test_a_numb_feeling_that_is_gone_is_still_resolved(text):
+    assert TRIAGE.assess(text).level is Urgency.NONE
