@@ -672,16 +672,21 @@ def test_an_admin_sees_the_unsaved_turns_on_the_audit_page(
     assert "1 with an emergency escalation" in html
 
 
+def spool_the_second_turn(store: RedactingTrackerStore, domain: Domain, frozen: Immutable) -> None:
+    """p1's first turn stored, its second spooled, and the database writable again."""
+    save(store, first_turn(domain))
+    refuse_writes(store, frozen)
+    save(store, second_turn(domain))
+    frozen.off()
+    store.engine.dispose()
+
+
 def test_a_conversation_erased_while_its_turns_wait_is_not_written_back(
     sqlite_store, domain, frozen, spool_folder
 ):
     store = sqlite_store
-    save(store, first_turn(domain))
-    refuse_writes(store, frozen)
-    save(store, second_turn(domain))
+    spool_the_second_turn(store, domain, frozen)
     assert (spool_folder / f"{sid('p1')}.json").exists()
-    frozen.off()
-    store.engine.dispose()
     retention.delete_conversation(store.engine, sid("p1"), "cli:nurse")  # another process
     assert not (spool_folder / f"{sid('p1')}.json").exists()
     (erasure,) = [a for a in audits(store.engine) if a["action"] == "delete"]
@@ -710,11 +715,7 @@ def test_an_erasure_whose_spool_file_cannot_be_deleted_fails_and_deletes_nothing
     sqlite_store, domain, frozen, spool_folder
 ):
     store = sqlite_store
-    save(store, first_turn(domain))
-    refuse_writes(store, frozen)
-    save(store, second_turn(domain))
-    frozen.off()
-    store.engine.dispose()
+    spool_the_second_turn(store, domain, frozen)
     subprocess.run(["chattr", "+i", str(spool_folder)], check=True)
     try:
         with pytest.raises(DatabaseError, match=f"spool file of {sid('p1')}.*stays"):
