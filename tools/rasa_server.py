@@ -35,14 +35,16 @@ def api_arguments(environment: Mapping[str, str]) -> list[str]:
                 "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
             )
     arguments = ["--enable-api"] if token or jwt_secret else []
+    # "--option=value": a secret may begin with "-" (token_urlsafe does, 1 time in 64), and
+    # argparse takes a separate "-…" for an option ("--auth-token: expected one argument").
     if token:
-        arguments += ["--auth-token", token]
+        arguments += [f"--auth-token={token}"]
     if jwt_secret:
         method = environment.get("RASA_JWT_METHOD", "HS256")
         methods = jwt_methods()
         if method not in methods:
             raise SystemExit(f"RASA_JWT_METHOD is {method!r}: use one of {', '.join(methods)}")
-        arguments += ["--jwt-secret", jwt_secret, "--jwt-method", method]
+        arguments += [f"--jwt-secret={jwt_secret}", f"--jwt-method={method}"]
     return arguments
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import yaml
 
@@ -64,11 +66,28 @@ def test_the_http_api_is_off_without_a_secret():
     assert api_arguments({"RASA_AUTH_TOKEN": ""}) == []
 
 
+def rasa_run_options(environment: dict[str, str]) -> Any:
+    """The options Rasa's own command line reads from `api_arguments`."""
+    from rasa.__main__ import create_argument_parser
+
+    return create_argument_parser().parse_args(["run", *api_arguments(environment)])
+
+
 def test_the_http_api_needs_a_token_or_jwt_when_on():
     token = "t" * 32
-    assert api_arguments({"RASA_AUTH_TOKEN": token}) == ["--enable-api", "--auth-token", token]
-    jwt = api_arguments({"RASA_JWT_SECRET": "j" * 32})
-    assert jwt[:2] == ["--enable-api", "--jwt-secret"] and jwt[-1] == "HS256"
+    options = rasa_run_options({"RASA_AUTH_TOKEN": token})
+    assert options.enable_api and options.auth_token == token
+    options = rasa_run_options({"RASA_JWT_SECRET": "j" * 32})
+    assert options.enable_api and options.jwt_secret == "j" * 32
+    assert options.jwt_method == "HS256"
+
+
+@pytest.mark.parametrize("name", ["RASA_AUTH_TOKEN", "RASA_JWT_SECRET"])
+def test_a_secret_that_begins_with_a_dash_reaches_rasa_whole(name):
+    # secrets.token_urlsafe begins with "-" once in 64: Rasa stopped with "expected one argument"
+    secret = "-" + "s" * 40
+    options = rasa_run_options({name: secret})
+    assert secret in (options.auth_token, options.jwt_secret)
 
 
 def test_a_short_token_is_refused_by_name():
@@ -107,7 +126,8 @@ def test_an_unsigned_or_unknown_jwt_method_is_refused_by_name():
     for method in ("none", "HS1", ""):
         with pytest.raises(SystemExit, match="RASA_JWT_METHOD"):
             api_arguments({"RASA_JWT_SECRET": "j" * 32, "RASA_JWT_METHOD": method})
-    assert api_arguments({"RASA_JWT_SECRET": "j" * 32, "RASA_JWT_METHOD": "HS512"})[-1] == "HS512"
+    options = rasa_run_options({"RASA_JWT_SECRET": "j" * 32, "RASA_JWT_METHOD": "HS512"})
+    assert options.jwt_method == "HS512"
 
 
 def test_the_jwt_patch_refuses_other_rasa_or_sanic_jwt_versions():
