@@ -21,8 +21,6 @@ MAX_AGE = 110
 NOT_AGE = frozenset(
     {"kg", "kilo", "kilos", "grad", "degrees", "cm", "km", "euro", "prozent", "mg", "percent"}
 )
-# a unit after one of these is a rate, not a plural duration ("zweimal die Woche", "pro Woche")
-NOT_PLURAL_AFTER = frozenset({"die", "der", "pro", "jede", "jeden", "per", "each", "every", "the"})
 UNIT_DAYS = {
     "minutes": 1 / 1440,
     "hours": 1 / 24,
@@ -55,6 +53,7 @@ class TimeExpressions:
     # "my 15 year old son")
     not_duration_before: frozenset[str] = frozenset()
     not_age_before: frozenset[str] = frozenset()
+    not_plural_after: frozenset[str] = frozenset()  # a rate: "zweimal die Woche"
 
     @classmethod
     def load(cls, raw: object, path: Path, symptoms: set[str]) -> TimeExpressions:
@@ -103,7 +102,7 @@ class TimeExpressions:
         )
         not_before = {
             key: frozenset(fold(w) for w in require_text_list(data[key], path, "time", key))
-            for key in ("not_duration_before", "not_age_before")
+            for key in ("not_duration_before", "not_age_before", "not_plural_after")
             if key in data
         }
         return cls(numbers, units, fillers, patterns, tuple(derived), **not_before)
@@ -132,7 +131,7 @@ class TimeExpressions:
                     break
                 if words[i - back] not in self.fillers:
                     break
-            rate = i > 0 and words[i - 1] in NOT_PLURAL_AFTER
+            rate = i > 0 and words[i - 1] in self.not_plural_after
             if value is None and not rate and word.endswith(("s", "n", "e")) and len(word) > 3:
                 value = 2.0
             if value is not None:

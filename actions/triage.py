@@ -28,7 +28,7 @@ from .data_files import (
     require_text,
     require_text_list,
 )
-from .phrase_matching import MAX_WORDS, PhraseMatcher
+from .phrase_matching import MAX_WORDS, Match, PhraseMatcher
 from .red_flag_detector import RedFlagDetector
 from .symptom_context import Status, SymptomContext
 from .taxonomy import Language
@@ -315,32 +315,25 @@ class Triage:
         )
 
     def _affirmed(
-        self, matcher: PhraseMatcher, clause: list[str], spans: Iterable[tuple[int, int]] = ()
+        self, matches: list[Match], clause: list[str], spans: Iterable[tuple[int, int]] = ()
     ) -> set[str]:
-        """Keys the clause names without negating them."""
-        spans = list(spans)
+        """Keys of the clause's matches that it does not negate (`spans`: its symptom phrases,
+        to which a negation inside them belongs)."""
         return {
             str(match.key)
-            for match in matcher.matches_in_words(clause)
+            for match in matches
             if not self._negated(clause, match.start, match.end, spans)
         }
-
-    def _spans(self, clause: list[str]) -> list[tuple[int, int]]:
-        """Where the clause's symptom phrases stand (not the looser near-group words)."""
-        return [(m.start, m.end) for m in self.symptom_matcher.matches_in_words(clause)]
 
     def _named(self, sentence: Sentence) -> tuple[list[set[str]], set[str]]:
         """The symptoms each clause of the sentence names, not negated, not excused; and the
         excused ones ("fell asleep", "my friend had cancer")."""
-        spans = [self._spans(clause) for clause in sentence.clauses]
-        named = [
-            self._affirmed(self.symptom_matcher, clause, found)
-            for clause, found in zip(sentence.clauses, spans, strict=True)
-        ]
-        groups = [
-            self._affirmed(self.near_matcher, clause, found)
-            for clause, found in zip(sentence.clauses, spans, strict=True)
-        ]
+        named, groups = [], []
+        for clause in sentence.clauses:
+            symptoms = self.symptom_matcher.matches_in_words(clause)  # once per clause
+            spans = [(m.start, m.end) for m in symptoms]
+            named.append(self._affirmed(symptoms, clause, spans))
+            groups.append(self._affirmed(self.near_matcher.matches_in_words(clause), clause, spans))
         for name, count in self.near.items():
             # every word group somewhere in the sentence; the finding sits in the first group's
             # clause ("legs" ... "giving way" ... "worse every day")
@@ -350,7 +343,10 @@ class Triage:
                 named[first].add(name)
         # an exception that is itself negated ("not dieting") excuses nothing
         excusing = set().union(
-            *(self._affirmed(self.exception_matcher, clause) for clause in sentence.clauses)
+            *(
+                self._affirmed(self.exception_matcher.matches_in_words(clause), clause)
+                for clause in sentence.clauses
+            )
         )
         excused = set()
         for clause_names in named:

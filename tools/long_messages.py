@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from actions.urgency import Urgency
 
+# actions.triage cuts sentences the same way; not imported: this module runs in Rasa's process
 SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
 # A sentence without punctuation (a pasted run-on text) is read in pieces of this many words.
 MAX_PIECE_WORDS = 40
