@@ -57,6 +57,23 @@ FROZEN_HALVES = {
         "42b4e92e7d392d67cc5ca0127d5ea571148b478e44dbede359d54e709bef9a25",
         {"emergency_or_asked": 16, "urgent_or_asked": 19, "routine": 13, "false_alarms": 4},
     ),
+    # first run, untouched, on commit d2ce94f
+    "corpus_9_frozen.yml": (
+        "2c68d2b0a7e40ef6dad4eaa4e767ee05ffd7b9cd122d54254b6ab568ea7a0ca8",
+        {"emergency_or_asked": 31, "urgent_or_asked": 31, "routine": 18, "false_alarms": 3},
+    ),
+}
+# A development half written blind and not yet tuned on: its first-run figures are floors until
+# it is tuned to miss no emergency and joins DEVELOPMENT (README, "How well the triage
+# generalises").
+UNTUNED_DEVELOPMENT = {
+    # first run, untouched, on commit d2ce94f
+    "corpus_9_dev.yml": {
+        "emergency_or_asked": 28,
+        "urgent_or_asked": 25,
+        "routine": 20,
+        "false_alarms": 7,
+    },
 }
 MAX_FALSE_ALARM_RATE = 0.05
 
@@ -88,6 +105,24 @@ def test_no_emergency_of_a_development_corpus_is_missed(name, report_figure):
     assert not emergencies, f"emergencies neither escalated nor asked about: {emergencies}"
 
 
+def corpus_figures(report) -> dict[str, int]:
+    return {
+        "emergency_or_asked": sum(
+            report.hits_or_asked[(Urgency.EMERGENCY, x)] for x in ("en", "de")
+        ),
+        "urgent_or_asked": sum(report.hits_or_asked[(Urgency.URGENT, x)] for x in ("en", "de")),
+        "routine": sum(report.hits[(Urgency.ROUTINE, x)] for x in ("en", "de")),
+        "false_alarms": sum(report.false_alarms.values()),
+    }
+
+
+def assert_not_below(got: dict[str, int], floor: dict[str, int]) -> None:
+    assert got["emergency_or_asked"] >= floor["emergency_or_asked"], got
+    assert got["urgent_or_asked"] >= floor["urgent_or_asked"], got
+    assert got["routine"] >= floor["routine"], got
+    assert got["false_alarms"] <= floor["false_alarms"], got
+
+
 @pytest.mark.parametrize("name", sorted(FROZEN_HALVES))
 def test_a_frozen_half_is_unchanged_and_does_not_fall_below_its_figures(name, report_figure):
     sha256, floor = FROZEN_HALVES[name]
@@ -96,18 +131,14 @@ def test_a_frozen_half_is_unchanged_and_does_not_fall_below_its_figures(name, re
     )
     report = evaluate(CORPORA / name)
     report_figure(f"red-flag triage on the FROZEN held-out {name}:\n{report.table()}")
-    got = {
-        "emergency_or_asked": sum(
-            report.hits_or_asked[(Urgency.EMERGENCY, x)] for x in ("en", "de")
-        ),
-        "urgent_or_asked": sum(report.hits_or_asked[(Urgency.URGENT, x)] for x in ("en", "de")),
-        "routine": sum(report.hits[(Urgency.ROUTINE, x)] for x in ("en", "de")),
-        "false_alarms": sum(report.false_alarms.values()),
-    }
-    assert got["emergency_or_asked"] >= floor["emergency_or_asked"], got
-    assert got["urgent_or_asked"] >= floor["urgent_or_asked"], got
-    assert got["routine"] >= floor["routine"], got
-    assert got["false_alarms"] <= floor["false_alarms"], got
+    assert_not_below(corpus_figures(report), floor)
+
+
+@pytest.mark.parametrize("name", sorted(UNTUNED_DEVELOPMENT))
+def test_an_untuned_development_half_does_not_fall_below_its_first_figures(name, report_figure):
+    report = evaluate(CORPORA / name)
+    report_figure(f"red-flag triage on {name} (development set, not yet tuned):\n{report.table()}")
+    assert_not_below(corpus_figures(report), UNTUNED_DEVELOPMENT[name])
 
 
 def test_every_escalation_names_its_reason_in_plain_words():
