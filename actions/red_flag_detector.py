@@ -19,6 +19,7 @@ import os
 import pickle
 import re
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,20 +94,22 @@ class RedFlagDetector:
             threshold,
         )
 
-    def suspects(self, text: str) -> list[tuple[str, float]]:
-        """Rules the text may describe, most likely first, above the threshold."""
-        if not text.strip():
+    def suspects(self, text: str, among: Collection[str]) -> list[tuple[str, float]]:
+        """The rules of `among` the text may describe, most likely first, when together they
+        reach the threshold. Their sum, not the top one alone: close signs (a fall, a fall from
+        a height) share a message's probability, and each new rule would lower the top one."""
+        if not text.strip() or not among:
             return []
         features = hstack([v.transform([text]) for v in self.vectorizers]).tocsr()
         scores = np.asarray(features @ self.weights).ravel() + self.intercepts
         exp = np.exp(scores - scores.max())
         probabilities = exp / exp.sum()  # the multinomial model's softmax, as predict_proba
         order = np.argsort(probabilities)[::-1]
-        return [
-            (self.labels[i], float(probabilities[i]))
-            for i in order
-            if self.labels[i] != HARMLESS and probabilities[i] >= self.threshold
-        ]
+        candidates = [(self.labels[i], float(probabilities[i])) for i in order]
+        candidates = [(label, p) for label, p in candidates if label in among]
+        if sum(p for _, p in candidates) < self.threshold:
+            return []
+        return candidates
 
 
 def _read_examples(

@@ -16,6 +16,7 @@ themselves again ("my wife can't pee. her back hurts" is all the wife's).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from .phrase_matching import PhraseMatcher
 
 # "the feeling in my legs is gone": what stands this many words before "gone" was lost
 LOST_WINDOW = 4
+# a four-digit number from this on, before this year, is a year gone by ("Ich hatte 2019 ...")
+FIRST_YEAR = 1920
+YEAR_CONTINUES_WINDOW = 2  # "since 2019", "seit Ende 2019": the start of something ongoing
 
 
 class Status(str, Enum):
@@ -42,6 +46,7 @@ class ClauseContext:
 @dataclass(frozen=True)
 class SymptomContext:
     historical: PhraseMatcher
+    year_continues: PhraseMatcher
     resolved: PhraseMatcher
     hypothetical: PhraseMatcher
     general: PhraseMatcher
@@ -64,6 +69,7 @@ class SymptomContext:
 
         return cls(
             historical=matcher("historical"),
+            year_continues=matcher("year_continues"),
             resolved=matcher("resolved"),
             hypothetical=matcher("hypothetical"),
             general=matcher("general_question"),
@@ -119,6 +125,7 @@ class SymptomContext:
                 status = Status.HYPOTHETICAL
             elif (
                 self.historical.matches_in_words(clause)
+                or self._past_year(clause)
                 or clause_ends[index] - len(clause) < resolved_to
             ):
                 status = Status.HISTORICAL
@@ -126,6 +133,18 @@ class SymptomContext:
                 status = Status.PRESENT
             result.append(ClauseContext(status, someone_else))
         return result, (someone_else, general)
+
+    def _past_year(self, clause: list[str]) -> bool:
+        this_year = date.today().year
+        return any(
+            len(word) == 4
+            and word.isdigit()
+            and FIRST_YEAR <= int(word) < this_year
+            and not self.year_continues.matches_in_words(
+                clause[max(0, i - YEAR_CONTINUES_WINDOW) : i]
+            )
+            for i, word in enumerate(clause)
+        )
 
     def _lost(self, words: list[str], end: int) -> bool:
         """What is said to be gone (at `end`) was lost: "the feeling in my legs is gone"; but

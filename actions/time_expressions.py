@@ -19,7 +19,21 @@ MAX_FILLERS = 2
 MAX_AGE = 110
 # what follows a number that is not an age ("mit 60 kilo", "at 38 degrees")
 NOT_AGE = frozenset(
-    {"kg", "kilo", "kilos", "grad", "degrees", "cm", "km", "euro", "prozent", "mg", "percent"}
+    {
+        "kg",
+        "kilo",
+        "kilos",
+        "grad",
+        "degrees",
+        "cm",
+        "km",
+        "euro",
+        "prozent",
+        "mg",
+        "percent",
+        "x",
+        "mal",
+    }
 )
 UNIT_DAYS = {
     "minutes": 1 / 1440,
@@ -138,7 +152,8 @@ class TimeExpressions:
                 found.append(value * self.units[word])
         return found
 
-    def ages(self, words: list[str]) -> list[int]:
+    def ages(self, words: list[str], theirs: bool = False) -> list[int]:
+        """Ages told; with `theirs`, also one followed by who it is ("my 15 year old son")."""
         found = []
         for pattern in self.age_patterns:
             n = len(pattern)
@@ -153,14 +168,14 @@ class TimeExpressions:
                     and 0 < int(number) <= MAX_AGE
                     and self.units.get(after, 365) == 365
                     and after not in NOT_AGE
-                    and after not in self.not_age_before
+                    and (theirs or after not in self.not_age_before)
                 ):
                     found.append(int(number))
         return found
 
-    def symptoms(self, words: list[str], durations: bool = True) -> set[str]:
-        """Derived symptoms; durations only where they are the patient's present ones."""
-        ages = self.ages(words)
+    def symptoms(self, words: list[str], durations: bool = True, theirs: bool = False) -> set[str]:
+        """Derived symptoms; durations only where they are present ones."""
+        ages = self.ages(words, theirs)
         durations_found = self.durations(words) if durations else []
         return {
             d.symptom

@@ -41,6 +41,8 @@ _SENTENCE = re.compile(r"([^.!?;\n]+)([.!?;\n]*)")
 _CLAUSE_PUNCTUATION = re.compile(r"[,:()\t\"]+|\s[-\u2013]\s")
 # a decimal mark is no clause or sentence end: "38,9" and "38.9" are the reading "38 9"
 _DECIMAL = re.compile(r"(\d)[.,](\d)")
+# a number in brackets is an age told in passing ("Ich (79) bin ..."): no clause of its own
+_BRACKETED_NUMBER = re.compile(r"\((\d{1,3})\)")
 LEVEL_MESSAGES = (
     "emergency",
     "urgent",
@@ -69,6 +71,7 @@ class Rule:
     level: Urgency
     all_of: frozenset[str]
     any_of: frozenset[str]
+    none_of: frozenset[str]  # symptoms that make it another rule's ("only a little tumble")
     source: str
     reason: dict[str, str]
     ask: dict[str, str]  # the sign as a yes/no question: "can you no longer control ...?"
@@ -77,7 +80,11 @@ class Rule:
     for_bystander: bool = True
 
     def holds(self, symptoms: frozenset[str]) -> bool:
-        return self.all_of <= symptoms and (not self.any_of or bool(self.any_of & symptoms))
+        return (
+            self.all_of <= symptoms
+            and (not self.any_of or bool(self.any_of & symptoms))
+            and not self.none_of & symptoms
+        )
 
     @property
     def symptoms(self) -> frozenset[str]:
@@ -207,7 +214,8 @@ class Triage:
                 raise DataFileError(path, "must be routine, urgent or emergency", item, "level")
             all_of = frozenset(require_text_list(raw.get("all"), path, item, "all"))
             any_of = frozenset(require_text_list(raw.get("any"), path, item, "any"))
-            unknown = sorted((all_of | any_of) - set(symptoms))
+            none_of = frozenset(require_text_list(raw.get("none"), path, item, "none"))
+            unknown = sorted((all_of | any_of | none_of) - set(symptoms))
             if unknown or not (all_of | any_of):
                 problem = f"unknown symptom(s) {unknown}" if unknown else "names no symptom"
                 raise DataFileError(path, problem, item, "all/any")
@@ -217,6 +225,7 @@ class Triage:
                     level=level,
                     all_of=all_of,
                     any_of=any_of,
+                    none_of=none_of,
                     source=require_text(raw.get("source"), path, item, "source"),
                     reason=require_bilingual(raw.get("reason"), path, item, "reason"),
                     ask=require_bilingual(raw.get("ask"), path, item, "ask"),
@@ -270,7 +279,9 @@ class Triage:
         """The text's sentences, each cut into clauses at commas and words like "but"/"aber"."""
         sentences: list[Sentence] = []
         words = 0
-        for raw, end in _SENTENCE.findall(_DECIMAL.sub(r"\1 \2", fold(text))):
+        for raw, end in _SENTENCE.findall(
+            _DECIMAL.sub(r"\1 \2", _BRACKETED_NUMBER.sub(r" \1 ", fold(text)))
+        ):
             clauses: list[list[str]] = []
             for piece in _CLAUSE_PUNCTUATION.split(raw):
                 piece_words = tokens(piece)
@@ -381,8 +392,12 @@ class Triage:
             for clause, named, context in zip(
                 sentence.clauses, named_in_clauses, contexts, strict=True
             ):
-                if not context.someone_else:  # an age holds whenever it is told
-                    named |= self.time.symptoms(clause, durations=context.status is Status.PRESENT)
+                # an age holds whenever it is told; someone else's is theirs ("my 15 year old son")
+                named |= self.time.symptoms(
+                    clause,
+                    durations=context.status is Status.PRESENT,
+                    theirs=context.someone_else,
+                )
                 if context.someone_else:
                     (others if context.status is Status.PRESENT else dismissed).update(named)
                 elif context.status in (Status.GENERAL, Status.HYPOTHETICAL):
@@ -467,21 +482,17 @@ class Triage:
         set aside: a sign the rules read as negated, past or someone else's stays set aside."""
         if self.detector is None or escalated is Urgency.EMERGENCY:
             return ()
-        by_id = {rule.id: rule for rule in self.rules}
         set_aside = found.dismissed | found.others | found.asked
-        suspected = []
-        for rule_id, _ in self.detector.suspects(text):
-            rule = by_id[rule_id]
-            if (
-                rule in named
-                or rule.level not in STANDING_LEVELS
-                or rule.level.rank <= escalated.rank
-            ):
-                continue
-            if rule.symptoms & set_aside:
-                continue
-            suspected.append(rule)
-        return tuple(suspected[:1])
+        eligible = {
+            rule.id: rule
+            for rule in self.rules
+            if rule not in named
+            and rule.level in STANDING_LEVELS
+            and rule.level.rank > escalated.rank
+            and not rule.symptoms & set_aside
+        }
+        suspected = self.detector.suspects(text, eligible.keys())
+        return (eligible[suspected[0][0]],) if suspected else ()
 
     def confirmed(
         self, rule_ids: Iterable[str], known: Iterable[str], others: Iterable[str] = ()

@@ -58,7 +58,7 @@ def test_a_second_load_takes_the_fitted_detector_from_the_cache(examples, monkey
     refuse_fitting(monkeypatch)
     cached = RedFlagDetector.load(examples, RULES, None)
     for text in ("i cannot pee since this morning", "which exercises help my back"):
-        assert cached.suspects(text) == fitted.suspects(text)
+        assert cached.suspects(text, RULES) == fitted.suspects(text, RULES)
 
 
 def test_changed_examples_are_fitted_anew(examples, monkeypatch):
@@ -82,7 +82,7 @@ def test_a_damaged_cache_is_refitted_with_a_warning(examples, caplog):
     cache.write_bytes(b"not a pickle")
     with caplog.at_level(logging.WARNING):
         detector = RedFlagDetector.load(examples, RULES, None)
-    assert detector.suspects("i cannot pee at all")
+    assert detector.suspects("i cannot pee at all", RULES)
     assert "unreadable" in caplog.text
     assert cache.read_bytes() != b"not a pickle"  # written again
 
@@ -93,5 +93,25 @@ def test_an_unwritable_cache_folder_still_gives_a_detector(examples, monkeypatch
     monkeypatch.setenv(CACHE_ENV, str(blocker / "cache"))  # a folder inside a file: no
     with caplog.at_level(logging.WARNING):
         detector = RedFlagDetector.load(examples, RULES, None)
-    assert detector.suspects("i cannot pee at all")
+    assert detector.suspects("i cannot pee at all", RULES)
     assert "could not be cached" in caplog.text
+
+
+def test_two_close_rules_that_share_a_suspicion_reach_the_threshold_together(tmp_path, monkeypatch):
+    """The same wordings for two rules split their probability: neither alone reaches the
+    threshold, their sum does, and the question names the likelier one."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    shared = EXAMPLES["examples"]["bladder_bowel_control"]
+    examples = {
+        **EXAMPLES,
+        "threshold": 0.6,
+        "examples": {"bladder_bowel_control": shared, "saddle_numbness": shared},
+    }
+    path = tmp_path / "red_flag_examples.yml"
+    path.write_text(yaml.safe_dump(examples, allow_unicode=True), "utf-8")
+    rules = {"bladder_bowel_control", "saddle_numbness"}
+    detector = RedFlagDetector.load(path, rules, None)
+    suspected = detector.suspects("i cannot pee at all", rules)
+    assert suspected and all(p < 0.6 for _, p in suspected)
+    assert sum(p for _, p in suspected) >= 0.6
+    assert detector.suspects("i cannot pee at all", {"trauma"}) == []

@@ -35,46 +35,39 @@ DEVELOPMENT = (
     "corpus_6_dev.yml",
     "corpus_7_dev.yml",
     "corpus_8_dev.yml",
+    "corpus_9_dev.yml",
 )
 FROZEN = CORPORA / "corpus_3_frozen.yml"
 # Each frozen half's hash and its figures when it was last run (README, "Red flags"): they may
 # not fall below (false alarms: not rise above).
 FROZEN_HALVES = {
-    # Figures of 2026-12-02 after the triage8 and triage9 data (tuned on the dev halves only).
-    # Against the first runs: corpus 3 lost one emergency that was asked about (48 -> 47) and
-    # corpus 7 one urgent sign (24 -> 23), while every other figure held or rose (README).
+    # Figures of 2026-12-03 after the triage10 data (tuned on corpus 9's dev half only) and the
+    # detector's summed suspicion; every figure held or rose against 2026-12-02 (README).
     "corpus_3_frozen.yml": (
         "bf6f91ba3227811da30db17d4942e253bd85a3adf0c05b44028eea49112e4eef",
-        {"emergency_or_asked": 47, "urgent_or_asked": 48, "routine": 18, "false_alarms": 8},
+        {"emergency_or_asked": 50, "urgent_or_asked": 48, "routine": 18, "false_alarms": 8},
     ),
-    # first run, untouched, on commit 87346d9
+    # first run, untouched, on commit 87346d9; ratcheted 2026-12-03
     "corpus_7_frozen.yml": (
         "c685765f686e4344539073448dd0276dfed2af385580c214bebf074210268e23",
-        {"emergency_or_asked": 22, "urgent_or_asked": 23, "routine": 24, "false_alarms": 4},
+        {"emergency_or_asked": 22, "urgent_or_asked": 24, "routine": 24, "false_alarms": 4},
     ),
-    # first run, untouched, on commit 6257815 (the whole corpus also on 1e89b2d)
+    # first run, untouched, on commit 6257815 (the whole corpus also on 1e89b2d); ratcheted
+    # 2026-12-03
     "corpus_8_frozen.yml": (
         "42b4e92e7d392d67cc5ca0127d5ea571148b478e44dbede359d54e709bef9a25",
-        {"emergency_or_asked": 16, "urgent_or_asked": 19, "routine": 13, "false_alarms": 4},
+        {"emergency_or_asked": 18, "urgent_or_asked": 19, "routine": 13, "false_alarms": 4},
     ),
-    # first run, untouched, on commit d2ce94f
+    # first run, untouched, on commit d2ce94f; ratcheted 2026-12-03
     "corpus_9_frozen.yml": (
         "2c68d2b0a7e40ef6dad4eaa4e767ee05ffd7b9cd122d54254b6ab568ea7a0ca8",
-        {"emergency_or_asked": 31, "urgent_or_asked": 31, "routine": 18, "false_alarms": 3},
+        {"emergency_or_asked": 35, "urgent_or_asked": 31, "routine": 22, "false_alarms": 3},
     ),
 }
 # A development half written blind and not yet tuned on: its first-run figures are floors until
 # it is tuned to miss no emergency and joins DEVELOPMENT (README, "How well the triage
 # generalises").
-UNTUNED_DEVELOPMENT = {
-    # first run, untouched, on commit d2ce94f
-    "corpus_9_dev.yml": {
-        "emergency_or_asked": 28,
-        "urgent_or_asked": 25,
-        "routine": 20,
-        "false_alarms": 7,
-    },
-}
+UNTUNED_DEVELOPMENT: dict[str, dict[str, int]] = {}
 MAX_FALSE_ALARM_RATE = 0.05
 
 
@@ -224,6 +217,11 @@ def test_the_emergency_number_is_configuration(monkeypatch):
             '      de: "ein Knoten in der Brust"\n',
             "",
             "rule 'breast_lump': field 'reason.de': must be a non-empty text",
+        ),
+        (
+            "    none: [minor_trauma]",
+            "    none: [minor_trauma_]",
+            "rule 'trauma': field 'all/any': unknown symptom(s) ['minor_trauma_']",
         ),
     ],
 )
@@ -385,4 +383,148 @@ def test_a_symptom_that_is_gone_is_still_resolved():
     ],
 )
 def test_a_numb_feeling_that_is_gone_is_still_resolved(text):
+    assert TRIAGE.assess(text).level is Urgency.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I fell about four metres off a scaffold at work, my back is killing me",
+        "came off my motorcycle on the bypass, lower back agony",
+        "Unfall auf der Autobahn, der Airbag ist aufgegangen, jetzt tut mir der Rücken weh",
+        "bin beim Kirschenpflücken von der Leiter gestürzt, Kreuz tut furchtbar weh",
+    ],
+)
+def test_back_pain_after_a_fall_from_a_height_or_a_crash_at_speed_is_an_emergency(text):
+    assert TRIAGE.assess(text).level is Urgency.EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I drive on the motorway every day and my back aches",
+        "my back is sore after clearing the gutters on the roof",
+        "Ich fahre jeden Tag Motorrad, der Rücken ist abends verspannt",
+    ],
+)
+def test_a_height_or_a_motorway_without_a_fall_or_crash_is_no_injury(text):
+    assert TRIAGE.assess(text).level is Urgency.NONE
+
+
+def test_tingling_hands_after_an_accident_are_an_emergency():
+    text = "slipped on the ice this morning, back hurts and now my fingers keep tingling"
+    assert TRIAGE.assess(text).level is Urgency.EMERGENCY
+
+
+def test_a_little_tumble_is_urgent_only_at_an_older_age():
+    young = "had a little tumble off my bike, only bruised, I'm 25 and my back is a bit sore"
+    assert TRIAGE.assess(young).level is Urgency.NONE
+    older = "I'm 81 and had a little tumble in the kitchen, now my back hurts"
+    assert TRIAGE.assess(older).level is Urgency.URGENT
+    assert TRIAGE.assess("Ich (77) bin leicht gestürzt, seitdem Rückenschmerzen").level is (
+        Urgency.URGENT
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my back hurts, took my temperature just now, 38.7",
+        "Rücken tut weh. Das Thermometer zeigt, jetzt gerade, 39,2",
+    ],
+)
+def test_a_temperature_reading_in_another_clause_is_a_fever(text):
+    assert TRIAGE.assess(text).level is Urgency.URGENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "had the flu with a fever last week, fever-free since sunday, my back is stiff from bed",
+        "hatte Grippe mit Fieber, seit Samstag fieberfrei, der Rücken ist vom Liegen steif",
+    ],
+)
+def test_a_fever_said_to_be_over_by_fever_free_is_no_fever(text):
+    assert TRIAGE.assess(text).level is Urgency.NONE
+
+
+def test_a_year_gone_by_makes_its_clause_history_but_since_that_year_does_not():
+    past = "Ich hatte 2015 eine Fußheberschwäche nach einer Bandscheiben-OP, heute Rücken steif"
+    assert TRIAGE.assess(past).level is Urgency.NONE
+    ongoing = "since 2024 my foot drags and my back hurts"
+    assert "leg_weakness_worsening" in TRIAGE.findings(ongoing).patient
+
+
+def test_someone_elses_age_and_duration_count_for_them():
+    text = "my 16 year old daughter has had back pain for three weeks, no injury"
+    assessment = TRIAGE.assess(text)
+    assert assessment.level is Urgency.NONE  # not the patient's own
+    assert assessment.bystander_level is Urgency.ROUTINE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've been signed off work for three weeks with my back",
+        "bin seit 3 Wochen krankgeschrieben wegen dem Rücken",
+    ],
+)
+def test_being_off_work_for_weeks_is_a_reason_to_see_the_doctor(text):
+    assert TRIAGE.assess(text).level is Urgency.ROUTINE
+
+
+def test_a_sick_note_for_a_day_is_no_red_flag():
+    assert TRIAGE.assess("do I need a sick note for one day off with a sore back?").level is (
+        Urgency.NONE
+    )
+
+
+def test_back_pain_for_months_is_routine_but_a_stable_pain_of_decades_is_not():
+    assert TRIAGE.assess("back pain for 4 months now, any tips?").level is Urgency.ROUTINE
+    decades = "on and off back pain for 25 years, which mattress is best?"
+    assert TRIAGE.assess(decades).level is Urgency.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my left big toe is weaker than the right one since the sciatica started",
+        "den linken Fuß kann ich schlechter heben als den rechten, Rücken tut weh",
+    ],
+)
+def test_one_foot_weaker_than_before_is_urgent(text):
+    assert TRIAGE.assess(text).level.rank >= Urgency.URGENT.rank
+
+
+def test_an_old_relatives_sudden_pain_on_a_small_strain_with_osteoporosis_is_urgent_news():
+    text = "my gran has osteoporosis, she bent down to pick up the paper and now her back hurts"
+    assert TRIAGE.assess(text).bystander_level is Urgency.URGENT
+    history = "my coworker has had osteoporosis for years and a sore back, I'm fine"
+    assert TRIAGE.assess(history).bystander_level is Urgency.NONE
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["meine Oma hat seit gestern Rückenschmerzen", "jetzt ist sie umgekippt"],
+        ["my dad's back is bad today", "he keeps clutching his chest"],
+        ["mein Vater hat Rückenschmerzen", "jetzt reagiert er kaum noch"],
+    ],
+)
+def test_a_bystanders_present_emergency_told_over_two_turns_escalates_for_them(turns):
+    first = TRIAGE.assess(turns[0])
+    second = TRIAGE.assess(turns[1], first.symptoms, first.others)
+    assert second.bystander_level is Urgency.EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "doing a crash course in yoga for my back, which poses should I skip?",
+        "I fell for one of those posture gadgets, does it help a stiff back?",
+        "any quick fixes for a stiff back?",
+        "mir ist beim Aufräumen die Kiste runtergefallen, Rücken leicht verzogen",
+    ],
+)
+def test_words_that_only_look_like_an_accident_or_drugs_do_not_escalate(text):
     assert TRIAGE.assess(text).level is Urgency.NONE
