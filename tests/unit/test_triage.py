@@ -63,11 +63,24 @@ FROZEN_HALVES = {
         "2c68d2b0a7e40ef6dad4eaa4e767ee05ffd7b9cd122d54254b6ab568ea7a0ca8",
         {"emergency_or_asked": 35, "urgent_or_asked": 31, "routine": 22, "false_alarms": 3},
     ),
+    # first run, untouched, on commit 71383dc
+    "corpus_10_frozen.yml": (
+        "5026b4782ce5ac96edf29178b5cffe924b3742d95c4481cff884295faf54091e",
+        {"emergency_or_asked": 34, "urgent_or_asked": 30, "routine": 20, "false_alarms": 6},
+    ),
 }
 # A development half written blind and not yet tuned on: its first-run figures are floors until
 # it is tuned to miss no emergency and joins DEVELOPMENT (README, "How well the triage
 # generalises").
-UNTUNED_DEVELOPMENT: dict[str, dict[str, int]] = {}
+UNTUNED_DEVELOPMENT = {
+    # first run, untouched, on commit 71383dc
+    "corpus_10_dev.yml": {
+        "emergency_or_asked": 36,
+        "urgent_or_asked": 28,
+        "routine": 22,
+        "false_alarms": 5,
+    },
+}
 MAX_FALSE_ALARM_RATE = 0.05
 
 
