@@ -16,6 +16,7 @@ from .text_normalization import fold, tokens
 
 NUMBER = "#"
 MAX_FILLERS = 2
+ACTIVITY_WINDOW = 5  # "lauf seit 3 Monaten": the activity within this many words before the unit
 MAX_AGE = 110
 # what follows a number that is not an age ("mit 60 kilo", "at 38 degrees")
 NOT_AGE = frozenset(
@@ -35,6 +36,7 @@ NOT_AGE = frozenset(
         "mal",
     }
 )
+NOT_BEFORE_LISTS = ("not_duration_before", "not_age_before", "not_age_after", "not_plural_after")
 UNIT_DAYS = {
     "minutes": 1 / 1440,
     "hours": 1 / 24,
@@ -67,7 +69,9 @@ class TimeExpressions:
     # "my 15 year old son")
     not_duration_before: frozenset[str] = frozenset()
     not_age_before: frozenset[str] = frozenset()
+    not_age_after: frozenset[str] = frozenset()  # "my 3 year old": a child's age
     not_plural_after: frozenset[str] = frozenset()  # a rate: "zweimal die Woche"
+    activity_before: tuple[tuple[str, ...], ...] = ()  # "ich lauf seit 3 Monaten": not the pain
 
     @classmethod
     def load(cls, raw: object, path: Path, symptoms: set[str]) -> TimeExpressions:
@@ -116,10 +120,30 @@ class TimeExpressions:
         )
         not_before = {
             key: frozenset(fold(w) for w in require_text_list(data[key], path, "time", key))
-            for key in ("not_duration_before", "not_age_before", "not_plural_after")
+            for key in NOT_BEFORE_LISTS
             if key in data
         }
-        return cls(numbers, units, fillers, patterns, tuple(derived), **not_before)
+        activities = tuple(
+            tuple(tokens(a))
+            for a in require_text_list(data.get("activity_before"), path, "time", "activity_before")
+        )
+        return cls(
+            numbers,
+            units,
+            fillers,
+            patterns,
+            tuple(derived),
+            **not_before,
+            activity_before=activities,
+        )
+
+    def _someone_elses(self, owner: str, after: str) -> bool:
+        """ "my 3 year old", "15 year old son": a child's age, not the patient's."""
+        return owner in self.not_age_after or after in self.not_age_before
+
+    @property
+    def derived_symptoms(self) -> frozenset[str]:
+        return frozenset(d.symptom for d in self.derived)
 
     def _number(self, word: str) -> float | None:
         if word.isdigit():
@@ -148,9 +172,17 @@ class TimeExpressions:
             rate = i > 0 and words[i - 1] in self.not_plural_after
             if value is None and not rate and word.endswith(("s", "n", "e")) and len(word) > 3:
                 value = 2.0
-            if value is not None:
+            before = words[max(0, i - ACTIVITY_WINDOW) : i]
+            if value is not None and not self._of_an_activity(before):
                 found.append(value * self.units[word])
         return found
+
+    def _of_an_activity(self, before: list[str]) -> bool:
+        return any(
+            before[k : k + len(a)] == list(a)
+            for a in self.activity_before
+            for k in range(len(before) - len(a) + 1)
+        )
 
     def ages(self, words: list[str], theirs: bool = False) -> list[int]:
         """Ages told; with `theirs`, also one followed by who it is ("my 15 year old son")."""
@@ -163,12 +195,13 @@ class TimeExpressions:
                     continue
                 number = window[pattern.index("n")]
                 after = words[i + n] if i + n < len(words) else ""
+                owner = words[i - 1] if i > 0 else ""
                 if (
                     number.isdigit()
                     and 0 < int(number) <= MAX_AGE
                     and self.units.get(after, 365) == 365
                     and after not in NOT_AGE
-                    and (theirs or after not in self.not_age_before)
+                    and (theirs or not self._someone_elses(owner, after))
                 ):
                     found.append(int(number))
         return found

@@ -442,12 +442,18 @@ class Triage:
         fired = self._completed(known_symptoms, found.patient)
         # someone else's signs: any level they complete; an emergency sign also on its own,
         # since a bystander writing to a back-pain assistant rarely repeats the back pain
-        theirs = known_theirs | found.others
+        new_theirs = found.others
+        if known_theirs and not known_symptoms:
+            # a conversation about someone else: "since the 3rd, about 16 days" is theirs
+            new_theirs |= found.patient & self.time.derived_symptoms
+        theirs = known_theirs | new_theirs
+        # what the teller does for them ("when I press a glass on it") completes their emergency
+        seen_for_them = new_theirs | found.patient if new_theirs else new_theirs
         bystander = {
             rule.id: rule
             for rule in (
-                *self._completed(known_theirs, found.others),
-                *self._completed(known_theirs | {"back_pain"}, found.others, Urgency.EMERGENCY),
+                *self._completed(known_theirs, new_theirs),
+                *self._completed(known_theirs | {"back_pain"}, seen_for_them, Urgency.EMERGENCY),
             )
             if rule.for_bystander and rule not in fired
         }
