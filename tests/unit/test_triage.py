@@ -74,11 +74,24 @@ FROZEN_HALVES = {
         "5026b4782ce5ac96edf29178b5cffe924b3742d95c4481cff884295faf54091e",
         {"emergency_or_asked": 35, "urgent_or_asked": 30, "routine": 25, "false_alarms": 5},
     ),
+    # first run, untouched, on commit 54d621a
+    "corpus_11_frozen.yml": (
+        "058bed3262688e1cae1c52697758f6fc7a4de76164c218344439cc3ef6027794",
+        {"emergency_or_asked": 35, "urgent_or_asked": 33, "routine": 23, "false_alarms": 11},
+    ),
 }
 # A development half written blind and not yet tuned on: its first-run figures are floors until
 # it is tuned to miss no emergency and joins DEVELOPMENT (README, "How well the triage
 # generalises").
-UNTUNED_DEVELOPMENT: dict[str, dict[str, int]] = {}
+UNTUNED_DEVELOPMENT = {
+    # first run, untouched, on commit 54d621a
+    "corpus_11_dev.yml": {
+        "emergency_or_asked": 36,
+        "urgent_or_asked": 33,
+        "routine": 26,
+        "false_alarms": 4,
+    },
+}
 MAX_FALSE_ALARM_RATE = 0.05
 
 
