@@ -37,6 +37,7 @@ DEVELOPMENT = (
     "corpus_8_dev.yml",
     "corpus_9_dev.yml",
     "corpus_10_dev.yml",
+    "corpus_11_dev.yml",
     "near_miss_1.yml",
 )
 # Development sets of harmless look-alikes: the false alarms they may raise at most.
@@ -51,7 +52,7 @@ FROZEN_HALVES = {
     # signs asked (31 -> 30); the cases are not looked at (README).
     "corpus_3_frozen.yml": (
         "bf6f91ba3227811da30db17d4942e253bd85a3adf0c05b44028eea49112e4eef",
-        {"emergency_or_asked": 50, "urgent_or_asked": 48, "routine": 18, "false_alarms": 8},
+        {"emergency_or_asked": 50, "urgent_or_asked": 48, "routine": 18, "false_alarms": 7},
     ),
     # first run, untouched, on commit 87346d9; ratcheted 2026-12-03
     "corpus_7_frozen.yml": (
@@ -72,26 +73,17 @@ FROZEN_HALVES = {
     # first run, untouched, on commit 71383dc (34, 30, 20, 6); ratcheted after triage11
     "corpus_10_frozen.yml": (
         "5026b4782ce5ac96edf29178b5cffe924b3742d95c4481cff884295faf54091e",
-        {"emergency_or_asked": 35, "urgent_or_asked": 30, "routine": 25, "false_alarms": 5},
+        {"emergency_or_asked": 35, "urgent_or_asked": 30, "routine": 26, "false_alarms": 5},
     ),
-    # first run, untouched, on commit 54d621a
+    # first run, untouched, on commit 54d621a (35, 33, 23, 11); ratcheted after triage12
     "corpus_11_frozen.yml": (
         "058bed3262688e1cae1c52697758f6fc7a4de76164c218344439cc3ef6027794",
-        {"emergency_or_asked": 35, "urgent_or_asked": 33, "routine": 23, "false_alarms": 11},
+        {"emergency_or_asked": 35, "urgent_or_asked": 33, "routine": 24, "false_alarms": 10},
     ),
 }
-# A development half written blind and not yet tuned on: its first-run figures are floors until
-# it is tuned to miss no emergency and joins DEVELOPMENT (README, "How well the triage
-# generalises").
-UNTUNED_DEVELOPMENT = {
-    # first run, untouched, on commit 54d621a
-    "corpus_11_dev.yml": {
-        "emergency_or_asked": 36,
-        "urgent_or_asked": 33,
-        "routine": 26,
-        "false_alarms": 4,
-    },
-}
+# A development half written blind and not yet tuned on gets its first-run figures as floors
+# here (as corpus 9's, 10's and 11's had) until it misses no emergency and joins DEVELOPMENT.
+UNTUNED_DEVELOPMENT: dict[str, dict[str, int]] = {}
 MAX_FALSE_ALARM_RATE = 0.05
 
 
@@ -162,7 +154,8 @@ def test_a_frozen_half_is_unchanged_and_does_not_fall_below_its_figures(name, re
     assert_not_below(corpus_figures(report), floor)
 
 
-@pytest.mark.parametrize("name", sorted(UNTUNED_DEVELOPMENT))
+@pytest.mark.skipif(not UNTUNED_DEVELOPMENT, reason="every blind dev half is tuned on")
+@pytest.mark.parametrize("name", sorted(UNTUNED_DEVELOPMENT) or ["-"])
 def test_an_untuned_development_half_does_not_fall_below_its_first_figures(name, report_figure):
     report = evaluate(CORPORA / name)
     report_figure(f"red-flag triage on {name} (development set, not yet tuned):\n{report.table()}")
@@ -653,3 +646,48 @@ def test_morning_stiffness_told_over_two_turns_is_routine():
 def test_near_misses_of_ages_durations_falls_fevers_and_steroids_do_not_escalate(text):
     assessment = TRIAGE.assess(text)
     assert assessment.level is Urgency.NONE and assessment.bystander_level is Urgency.NONE
+
+
+@pytest.mark.parametrize(
+    ("turns", "level"),
+    [
+        (
+            ["my wife is burning up and keeps calling me by the wrong name, her back hurts"],
+            "emergency",
+        ),
+        (["he slumped over in his chair and went grey, his back hurt all day"], "emergency"),
+        (
+            ["Fieber und Rückenschmerzen, und Flecken, die nicht heller werden, wenn ich drücke"],
+            "emergency",
+        ),
+        (
+            [
+                "my husband gets natalizumab infusions for his MS",
+                "now his back hurts and he's shivery",
+            ],
+            "urgent",
+        ),
+    ],
+)
+def test_lay_signs_told_by_a_bystander_escalate_for_them(turns, level):
+    symptoms, others, reached = frozenset(), frozenset(), Urgency.NONE
+    for turn in turns:
+        a = TRIAGE.assess(turn, symptoms, others)
+        symptoms, others = a.symptoms, a.others
+        reached = Urgency.highest(reached, a.level, a.bystander_level)
+    assert reached is Urgency(level)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("I think I peed in my sleep and did not notice, my back is bad", "emergency"),
+        ("bin seit 3 Wochen krank geschrieben wegen dem Rücken", "routine"),
+        ("Kreuzschmerzen seit einem Vierteljahr, mal mehr, mal weniger", "routine"),
+        ("if my back gets worse on the plane next month, should I worry?", "none"),
+        ("I had sciatica two years back, physio fixed it, can I run again?", "none"),
+        ("was mach ich wenn mein bein taub wird? nur damit ichs weiß", "none"),
+    ],
+)
+def test_lay_wordings_of_the_patients_own_signs_and_their_look_alikes(text, level):
+    assert TRIAGE.assess(text).level is Urgency(level)
