@@ -27,7 +27,7 @@ from .phrase_matching import PhraseMatcher
 LOST_WINDOW = 4
 # a four-digit number from this on, before this year, is a year gone by ("Ich hatte 2019 ...")
 FIRST_YEAR = 1920
-YEAR_CONTINUES_WINDOW = 2  # "since 2019", "seit Ende 2019": the start of something ongoing
+YEAR_CONTINUES_WINDOW = 4  # "since the end of 2019", "seit Ende 2019": something ongoing
 
 
 class Status(str, Enum):
@@ -57,6 +57,7 @@ class SymptomContext:
     statement_start: PhraseMatcher  # "I think I wet myself??": the patient's own, in doubt
     lost: PhraseMatcher  # "the feeling is gone": a loss, not a resolution
     lost_unless: PhraseMatcher  # "the numb feeling is gone": over after all
+    this_year: int = 0  # read once at start-up: a year before it is a year gone by
 
     @classmethod
     def load(cls, raw: object, path: Path) -> SymptomContext:
@@ -80,6 +81,7 @@ class SymptomContext:
             statement_start=matcher("statement_start"),
             lost=matcher("lost"),
             lost_unless=matcher("lost_unless"),
+            this_year=date.today().year,
         )
 
     def clauses(
@@ -135,11 +137,10 @@ class SymptomContext:
         return result, (someone_else, general)
 
     def _past_year(self, clause: list[str]) -> bool:
-        this_year = date.today().year
         return any(
             len(word) == 4
             and word.isdigit()
-            and FIRST_YEAR <= int(word) < this_year
+            and FIRST_YEAR <= int(word) < self.this_year
             and not self.year_continues.matches_in_words(
                 clause[max(0, i - YEAR_CONTINUES_WINDOW) : i]
             )

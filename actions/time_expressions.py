@@ -36,7 +36,7 @@ NOT_AGE = frozenset(
         "mal",
     }
 )
-NOT_BEFORE_LISTS = ("not_duration_before", "not_age_before", "not_age_after", "not_plural_after")
+WORD_LISTS = ("not_duration_before", "not_age_before", "not_age_after", "not_plural_after")
 UNIT_DAYS = {
     "minutes": 1 / 1440,
     "hours": 1 / 24,
@@ -120,7 +120,7 @@ class TimeExpressions:
         )
         not_before = {
             key: frozenset(fold(w) for w in require_text_list(data[key], path, "time", key))
-            for key in NOT_BEFORE_LISTS
+            for key in WORD_LISTS
             if key in data
         }
         activities = tuple(

@@ -164,6 +164,8 @@ class Triage:
     joined: frozenset[tuple[str, str, str]] = frozenset()
     # passing symptoms (a fever) that "all gone now" in a later turn takes back
     resolvable: frozenset[str] = frozenset()
+    # what a teller checks on someone else ("I pressed a glass on her rash"): theirs
+    observed: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path) -> Triage:
@@ -171,7 +173,7 @@ class Triage:
         negation = require_mapping(data.get("negation"), path, field="negation")
         symptoms = require_mapping(data.get("symptoms"), path, field="symptoms")
         phrases, exceptions, near_phrases, near, history_counts = [], [], [], {}, set()
-        resolvable = set()
+        resolvable, observed = set(), set()
         for name, entry in symptoms.items():
             item = f"symptom '{name}'"
             entry = require_mapping(entry, path, item)
@@ -179,6 +181,8 @@ class Triage:
                 history_counts.add(name)
             if entry.get("resolvable") is True:
                 resolvable.add(name)
+            if entry.get("observed") is True:
+                observed.add(name)
             if entry.get("derived") is True and not {"en", "de", "near"} & entry.keys():
                 continue  # found by the time expressions alone (`time.derived`)
             if "en" in entry or "de" in entry:
@@ -218,7 +222,7 @@ class Triage:
             unknown = sorted((all_of | any_of | none_of) - set(symptoms))
             if unknown or not (all_of | any_of):
                 problem = f"unknown symptom(s) {unknown}" if unknown else "names no symptom"
-                raise DataFileError(path, problem, item, "all/any")
+                raise DataFileError(path, problem, item, "all/any/none")
             rules.append(
                 Rule(
                     id=rule_id,
@@ -269,6 +273,7 @@ class Triage:
             symptom_ids=frozenset(symptoms),
             joined=_joined((p for _, p in phrases + near_phrases), tokens(" ".join(breaks))),
             resolvable=frozenset(resolvable),
+            observed=frozenset(observed),
         )
 
     @property
@@ -447,8 +452,8 @@ class Triage:
             # a conversation about someone else: "since the 3rd, about 16 days" is theirs
             new_theirs |= found.patient & self.time.derived_symptoms
         theirs = known_theirs | new_theirs
-        # what the teller does for them ("when I press a glass on it") completes their emergency
-        seen_for_them = new_theirs | found.patient if new_theirs else new_theirs
+        # what the teller checks on them ("when I press a glass on it") completes their emergency
+        seen_for_them = new_theirs | (found.patient & self.observed) if new_theirs else new_theirs
         bystander = {
             rule.id: rule
             for rule in (
