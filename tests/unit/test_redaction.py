@@ -97,6 +97,8 @@ BLIND_DEV_FLOORS = {
     "corpus_blind4_dev.yml": (49, 0),
     # the fifth (2026-12-03): first run 56, tuned on (record numbers, "Fam.")
     "corpus_blind5_dev.yml": (61, 0),
+    # the sixth (2026-12-03, late): its first figures, untouched, until tuned on
+    "corpus_blind6_dev.yml": (56, 1),
 }
 
 
@@ -144,6 +146,12 @@ FROZEN_HALVES = {
     "corpus_blind5_frozen.yml": (
         "30909a7ab1c7ca88a58951bc0bf3b68bf8071416dfeb16958aaf8f60e3ebe19b",
         57,
+        0,
+    ),
+    # the sixth blind corpus (2026-12-03, late), first run untouched on commit 1924b0f
+    "corpus_blind6_frozen.yml": (
+        "2878454b156d74c79de9306820bd518022a342bf66b630c153ce4b4340d6fb60",
+        52,
         0,
     ),
 }

@@ -81,10 +81,23 @@ FROZEN_HALVES = {
         "058bed3262688e1cae1c52697758f6fc7a4de76164c218344439cc3ef6027794",
         {"emergency_or_asked": 34, "urgent_or_asked": 33, "routine": 25, "false_alarms": 11},
     ),
+    # first run, untouched, on commit 1924b0f
+    "corpus_12_frozen.yml": (
+        "3b26d296d24f7f013995892a74689f9c7a2b93feea9511bb0a11359e333d0e02",
+        {"emergency_or_asked": 36, "urgent_or_asked": 31, "routine": 25, "false_alarms": 3},
+    ),
 }
-# A development half written blind and not yet tuned on gets its first-run figures as floors
-# here (as corpus 9's, 10's and 11's had) until it misses no emergency and joins DEVELOPMENT.
-UNTUNED_DEVELOPMENT: dict[str, dict[str, int]] = {}
+# A development half written blind and not yet tuned on: its first-run figures are floors
+# here (as corpus 9's, 10's and 11's were) until it misses no emergency and joins DEVELOPMENT.
+UNTUNED_DEVELOPMENT = {
+    # first run, untouched, on commit 1924b0f
+    "corpus_12_dev.yml": {
+        "emergency_or_asked": 33,
+        "urgent_or_asked": 32,
+        "routine": 27,
+        "false_alarms": 2,
+    },
+}
 MAX_FALSE_ALARM_RATE = 0.05
 
 
@@ -158,8 +171,7 @@ def test_a_frozen_half_is_unchanged_and_does_not_fall_below_its_figures(name, re
     assert_not_below(corpus_figures(report), floor)
 
 
-@pytest.mark.skipif(not UNTUNED_DEVELOPMENT, reason="every blind dev half is tuned on")
-@pytest.mark.parametrize("name", sorted(UNTUNED_DEVELOPMENT) or ["-"])
+@pytest.mark.parametrize("name", sorted(UNTUNED_DEVELOPMENT))
 def test_an_untuned_development_half_does_not_fall_below_its_first_figures(name, report_figure):
     report = evaluate(CORPORA / name)
     report_figure(f"red-flag triage on {name} (development set, not yet tuned):\n{report.table()}")
