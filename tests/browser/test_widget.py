@@ -202,14 +202,14 @@ def test_an_urgent_answer_shows_the_banner_and_a_later_one_does_not_downgrade_it
 ) -> None:
     page.goto(site.url)
     widget = Widget(page).open()
-    expect(widget.say("I fell off a ladder and now my back hurts badly")).to_contain_text(
+    expect(widget.say("I slipped on the ice and now my back hurts badly")).to_contain_text(
         "see a doctor today"
     )
     expect(widget.banner).to_contain_text("Please see a doctor today")
     expect(widget.banner.get_by_role("link")).to_have_attribute("href", "tel:112")
     widget.say(EMERGENCY)
     expect(widget.banner).to_contain_text("This can be an emergency")
-    widget.say("I fell off a ladder and now my back hurts badly")
+    widget.say("I slipped on the ice and now my back hurts badly")
     expect(widget.banner).to_contain_text("This can be an emergency")
 
 
