@@ -105,8 +105,9 @@ class RedFlagDetector:
         exp = np.exp(scores - scores.max())
         probabilities = exp / exp.sum()  # the multinomial model's softmax, as predict_proba
         order = np.argsort(probabilities)[::-1]
-        candidates = [(self.labels[i], float(probabilities[i])) for i in order]
-        candidates = [(label, p) for label, p in candidates if label in among]
+        candidates = [
+            (self.labels[i], float(probabilities[i])) for i in order if self.labels[i] in among
+        ]
         if sum(p for _, p in candidates) < self.threshold:
             return []
         return candidates

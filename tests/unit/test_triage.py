@@ -101,6 +101,12 @@ UNTUNED_DEVELOPMENT = {
 MAX_FALSE_ALARM_RATE = 0.05
 
 
+def reached(text: str) -> Urgency:
+    """The level one message escalates to, for the patient or for someone they are with."""
+    assessment = TRIAGE.assess(text)
+    return Urgency.highest(assessment.level, assessment.bystander_level)
+
+
 def triage_case(case: dict) -> Urgency:
     """Run the conversation turn by turn, as the assistant does: the highest level reached."""
     from tools.triage_eval import play
@@ -595,8 +601,7 @@ def test_a_new_pain_with_a_cancer_is_urgent_even_without_the_word_back():
     ],
 )
 def test_a_sign_told_as_a_condition_is_a_question_not_an_escalation(text):
-    assessment = TRIAGE.assess(text)
-    assert assessment.level is Urgency.NONE and assessment.bystander_level is Urgency.NONE
+    assert reached(text) is Urgency.NONE
 
 
 def test_how_long_someone_has_been_running_is_no_duration_of_the_pain():
@@ -630,8 +635,7 @@ def test_what_the_teller_sees_completes_someone_elses_emergency():
     ],
 )
 def test_lookalikes_of_confusion_and_accidents_do_not_escalate(text):
-    assessment = TRIAGE.assess(text)
-    assert assessment.level is Urgency.NONE and assessment.bystander_level is Urgency.NONE
+    assert reached(text) is Urgency.NONE
 
 
 def test_a_relatives_routine_sign_is_passed_on_to_them():
@@ -660,8 +664,7 @@ def test_morning_stiffness_told_over_two_turns_is_routine():
     ],
 )
 def test_near_misses_of_ages_durations_falls_fevers_and_steroids_do_not_escalate(text):
-    assessment = TRIAGE.assess(text)
-    assert assessment.level is Urgency.NONE and assessment.bystander_level is Urgency.NONE
+    assert reached(text) is Urgency.NONE
 
 
 @pytest.mark.parametrize(
@@ -740,5 +743,4 @@ def test_lay_wordings_of_the_patients_own_signs_and_their_look_alikes(text, leve
     ],
 )
 def test_reviewed_lookalikes_neither_excuse_a_sign_nor_raise_a_false_alarm(text, level):
-    a = TRIAGE.assess(text)
-    assert Urgency.highest(a.level, a.bystander_level) is Urgency(level)
+    assert reached(text) is Urgency(level)
