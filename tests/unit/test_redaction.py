@@ -99,6 +99,8 @@ BLIND_DEV_FLOORS = {
     "corpus_blind5_dev.yml": (61, 0),
     # the sixth (2026-12-03, late): its first figures, untouched, until tuned on
     "corpus_blind6_dev.yml": (56, 1),
+    # the seventh (2026-12-03, third session): its first figures, untouched, until tuned on
+    "corpus_blind7_dev.yml": (45, 0),
 }
 
 
@@ -153,6 +155,12 @@ FROZEN_HALVES = {
         "2878454b156d74c79de9306820bd518022a342bf66b630c153ce4b4340d6fb60",
         52,
         0,
+    ),
+    # the seventh blind corpus (2026-12-03, third session), first run untouched on ceca271
+    "corpus_blind7_frozen.yml": (
+        "11d588fb1f209feb27030607b47daf6e400c894915c84665613acc5f1226eb41",
+        58,
+        2,
     ),
 }
 
