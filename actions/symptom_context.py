@@ -96,7 +96,7 @@ class SymptomContext:
         general = question and (
             bool(self.general_strong.matches_in_words(words))
             or (
-                not self._me(words)
+                not self.speaks_of_self(words)
                 and (after_general or bool(self.general.matches_in_words(words)))
             )
         )
@@ -116,7 +116,7 @@ class SymptomContext:
         )
         result = []
         for index, clause in enumerate(clauses):
-            me = self._me(clause)
+            me = self.speaks_of_self(clause)
             if self.other_person.matches_in_words(clause) and not me:
                 someone_else = True
             elif me:
@@ -156,7 +156,7 @@ class SymptomContext:
         )
         return bool(self.lost.matches_in_words(near)) and not self.lost_unless.matches_in_words(far)
 
-    def _me(self, words: list[str]) -> bool:
+    def speaks_of_self(self, words: list[str]) -> bool:
         """The patient speaks of themselves: "my" in "my wife" does not count."""
         theirs = {
             i

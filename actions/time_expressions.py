@@ -8,7 +8,7 @@ months" given as the answer to "since when?" counts like "for 6 weeks" said at t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .data_files import DataFileError, require_mapping, require_text_list
@@ -17,6 +17,7 @@ from .text_normalization import fold, tokens
 NUMBER = "#"
 MAX_FILLERS = 2
 ACTIVITY_WINDOW = 5  # "lauf seit 3 Monaten": the activity within this many words before the unit
+NOW_WINDOW = 3  # "and it's now April", "jetzt haben wir Dezember": "now" this near the month
 MAX_AGE = 110
 # what follows a number that is not an age ("mit 60 kilo", "at 38 degrees")
 NOT_AGE = frozenset(
@@ -36,7 +37,15 @@ NOT_AGE = frozenset(
         "mal",
     }
 )
-WORD_LISTS = ("not_duration_before", "not_age_before", "not_age_after", "not_plural_after")
+WORD_LISTS = (
+    "not_duration_before",
+    "not_age_before",
+    "not_age_after",
+    "not_plural_after",
+    "rate_before_number",
+    "month_start_after",
+    "now_words",
+)
 UNIT_DAYS = {
     "minutes": 1 / 1440,
     "hours": 1 / 24,
@@ -71,7 +80,12 @@ class TimeExpressions:
     not_age_before: frozenset[str] = frozenset()
     not_age_after: frozenset[str] = frozenset()  # "my 3 year old": a child's age
     not_plural_after: frozenset[str] = frozenset()  # a rate: "zweimal die Woche"
+    rate_before_number: frozenset[str] = frozenset()  # a rate: "alle paar Monate"
     activity_before: tuple[tuple[str, ...], ...] = ()  # "ich lauf seit 3 Monaten": not the pain
+    # "since September ... now it's December": months told by name, the later one as now
+    months: dict[tuple[str, ...], int] = field(default_factory=dict)
+    month_start_after: frozenset[str] = frozenset()  # "since", "end of": a month as the start
+    now_words: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, raw: object, path: Path, symptoms: set[str]) -> TimeExpressions:
@@ -127,6 +141,11 @@ class TimeExpressions:
             tuple(tokens(a))
             for a in require_text_list(data.get("activity_before"), path, "time", "activity_before")
         )
+        months: dict[tuple[str, ...], int] = {}
+        for name, number in require_mapping(data.get("months", {}), path, "time", "months").items():
+            if not isinstance(number, int) or not 1 <= number <= 12:
+                raise DataFileError(path, "must be a month number 1-12", "time", f"months.{name}")
+            months[tuple(tokens(str(name)))] = number
         return cls(
             numbers,
             units,
@@ -135,6 +154,7 @@ class TimeExpressions:
             tuple(derived),
             **not_before,
             activity_before=activities,
+            months=months,
         )
 
     def _someone_elses(self, owner: str, after: str) -> bool:
@@ -169,7 +189,14 @@ class TimeExpressions:
                     break
                 if words[i - back] not in self.fillers:
                     break
+            # "zweimal die Woche"; "alle paar Monate", "every few months": how often, not how long
             rate = i > 0 and words[i - 1] in self.not_plural_after
+            if (
+                value is not None
+                and i - back > 0
+                and words[i - back - 1] in self.rate_before_number
+            ):
+                continue
             if value is None and not rate and word.endswith(("s", "n", "e")) and len(word) > 3:
                 value = 2.0
             before = words[max(0, i - ACTIVITY_WINDOW) : i]
@@ -183,6 +210,30 @@ class TimeExpressions:
             for a in self.activity_before
             for k in range(len(before) - len(a) + 1)
         )
+
+    def _months_at(self, words: list[str]) -> list[tuple[int, int]]:
+        """(position, month number) of each month name ("september", "new year")."""
+        found = []
+        for i in range(len(words)):
+            for name, number in self.months.items():
+                if tuple(words[i : i + len(name)]) == name:
+                    found.append((i, number))
+        return found
+
+    def month_span(self, words: list[str]) -> tuple[int, float] | None:
+        """A start month and a later month told as now ("since September, now it's December"):
+        the position of the start and the days between, counted in whole months."""
+        named = self._months_at(words)
+        for k, (now_at, now_month) in enumerate(named):
+            around = words[max(0, now_at - NOW_WINDOW) : now_at] + words[now_at + 1 : now_at + 2]
+            if not self.now_words & set(around):
+                continue
+            for start_at, start_month in named[:k]:
+                if start_at > 0 and words[start_at - 1] in self.month_start_after:
+                    months = (now_month - start_month) % 12
+                    if months:
+                        return start_at, months * UNIT_DAYS["months"]
+        return None
 
     def ages(self, words: list[str], theirs: bool = False) -> list[int]:
         """Ages told; with `theirs`, also one followed by who it is ("my 15 year old son")."""
@@ -206,10 +257,17 @@ class TimeExpressions:
                     found.append(int(number))
         return found
 
-    def symptoms(self, words: list[str], durations: bool = True, theirs: bool = False) -> set[str]:
-        """Derived symptoms; durations only where they are present ones."""
+    def symptoms(
+        self,
+        words: list[str],
+        durations: bool = True,
+        theirs: bool = False,
+        also_days: tuple[float, ...] = (),
+    ) -> set[str]:
+        """Derived symptoms; durations only where they are present ones. `also_days`: a
+        duration found across the clauses of the sentence (`month_span`)."""
         ages = self.ages(words, theirs)
-        durations_found = self.durations(words) if durations else []
+        durations_found = [*self.durations(words), *also_days] if durations else []
         return {
             d.symptom
             for d in self.derived

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .data_files import (
@@ -370,6 +370,22 @@ class Triage:
             clause_names -= excusing
         return named, excused
 
+    def _month_span(self, sentence: Sentence) -> tuple[int, tuple[float, ...]]:
+        """The clause where a span of named months starts ("since September, now it's
+        December"), which tells whose and whether it is present, and the span in days."""
+        span = self.time.month_span(sentence.words)
+        if span is None:
+            return -1, ()
+        start, days = span
+        for k, clause in enumerate(sentence.clauses):
+            if start < len(clause):
+                return k, (days,)
+            start -= len(clause)
+        return -1, ()
+
+    def _of_self(self, text: str) -> bool:
+        return any(self.context.speaks_of_self(s.words) for s in self.sentences(text))
+
     def findings(self, text: str) -> Findings:
         """The symptoms the text names, sorted by whose and whether they are happening."""
         patient: set[str] = set()
@@ -394,14 +410,16 @@ class Triage:
                 continue
             named_in_clauses, excused = self._named(sentence)
             dismissed |= excused
-            for clause, named, context in zip(
-                sentence.clauses, named_in_clauses, contexts, strict=True
+            span_clause, span_days = self._month_span(sentence)
+            for k, (clause, named, context) in enumerate(
+                zip(sentence.clauses, named_in_clauses, contexts, strict=True)
             ):
                 # an age holds whenever it is told; someone else's is theirs ("my 15 year old son")
                 named |= self.time.symptoms(
                     clause,
                     durations=context.status is Status.PRESENT,
                     theirs=context.someone_else,
+                    also_days=span_days if k == span_clause else (),
                 )
                 if context.someone_else:
                     (others if context.status is Status.PRESENT else dismissed).update(named)
@@ -444,6 +462,9 @@ class Triage:
         if found.resolved_earlier:
             known_symptoms -= self.resolvable - found.patient
         known_theirs = frozenset(s for s in known_others if s in self.symptom_ids)
+        if known_theirs and not known_symptoms and found.patient and not self._of_self(text):
+            # a conversation about someone else: "has been sick four times now" is theirs
+            found = replace(found, patient=frozenset(), others=found.others | found.patient)
         fired = self._completed(known_symptoms, found.patient)
         # someone else's signs: any level they complete; an emergency sign also on its own,
         # since a bystander writing to a back-pain assistant rarely repeats the back pain

@@ -38,6 +38,7 @@ DEVELOPMENT = (
     "corpus_9_dev.yml",
     "corpus_10_dev.yml",
     "corpus_11_dev.yml",
+    "corpus_12_dev.yml",
     "near_miss_1.yml",
 )
 # Development sets of harmless look-alikes: the false alarms they may raise at most.
@@ -49,53 +50,59 @@ FROZEN_HALVES = {
     # Figures of 2026-12-03 after triage10 (tuned on corpus 9's dev half) and triage11 (corpus
     # 10's dev half and near_miss_1), triage12 (corpus 11's dev half) and a review's fixes:
     # against 2026-12-02 every figure held or rose but corpus 7's false alarms (4 -> 5, in
-    # triage11); the cases are not looked at (README).
+    # triage11); the cases are not looked at (README). Ratcheted again after triage13 (corpus
+    # 12's dev half): routine rose on every half, nothing fell.
     "corpus_3_frozen.yml": (
         "bf6f91ba3227811da30db17d4942e253bd85a3adf0c05b44028eea49112e4eef",
-        {"emergency_or_asked": 50, "urgent_or_asked": 48, "routine": 18, "false_alarms": 7},
+        {"emergency_or_asked": 50, "urgent_or_asked": 48, "routine": 19, "false_alarms": 7},
     ),
     # first run, untouched, on commit 87346d9; ratcheted 2026-12-03
     "corpus_7_frozen.yml": (
         "c685765f686e4344539073448dd0276dfed2af385580c214bebf074210268e23",
-        {"emergency_or_asked": 22, "urgent_or_asked": 24, "routine": 24, "false_alarms": 5},
+        {"emergency_or_asked": 22, "urgent_or_asked": 24, "routine": 26, "false_alarms": 5},
     ),
     # first run, untouched, on commit 6257815 (the whole corpus also on 1e89b2d); ratcheted
     # 2026-12-03
     "corpus_8_frozen.yml": (
         "42b4e92e7d392d67cc5ca0127d5ea571148b478e44dbede359d54e709bef9a25",
-        {"emergency_or_asked": 18, "urgent_or_asked": 19, "routine": 16, "false_alarms": 4},
+        {"emergency_or_asked": 18, "urgent_or_asked": 19, "routine": 18, "false_alarms": 4},
     ),
     # first run, untouched, on commit d2ce94f; ratcheted 2026-12-03
     "corpus_9_frozen.yml": (
         "2c68d2b0a7e40ef6dad4eaa4e767ee05ffd7b9cd122d54254b6ab568ea7a0ca8",
-        {"emergency_or_asked": 35, "urgent_or_asked": 31, "routine": 23, "false_alarms": 3},
+        {"emergency_or_asked": 35, "urgent_or_asked": 31, "routine": 29, "false_alarms": 3},
     ),
     # first run, untouched, on commit 71383dc (34, 30, 20, 6); ratcheted after triage11
     "corpus_10_frozen.yml": (
         "5026b4782ce5ac96edf29178b5cffe924b3742d95c4481cff884295faf54091e",
-        {"emergency_or_asked": 35, "urgent_or_asked": 30, "routine": 26, "false_alarms": 5},
+        {"emergency_or_asked": 35, "urgent_or_asked": 30, "routine": 27, "false_alarms": 5},
     ),
     # first run, untouched, on commit 54d621a (35, 33, 23, 11); after triage12 and the review
-    # fixes one emergency fewer is escalated or asked (35 -> 34), not looked at (README)
+    # fixes one emergency fewer was escalated or asked (35 -> 34), back to 35 after triage13
     "corpus_11_frozen.yml": (
         "058bed3262688e1cae1c52697758f6fc7a4de76164c218344439cc3ef6027794",
-        {"emergency_or_asked": 34, "urgent_or_asked": 33, "routine": 25, "false_alarms": 11},
+        {"emergency_or_asked": 35, "urgent_or_asked": 33, "routine": 26, "false_alarms": 11},
     ),
-    # first run, untouched, on commit 1924b0f
+    # first run, untouched, on commit 1924b0f (36, 31, 25, 3); ratcheted after triage13
     "corpus_12_frozen.yml": (
         "3b26d296d24f7f013995892a74689f9c7a2b93feea9511bb0a11359e333d0e02",
-        {"emergency_or_asked": 36, "urgent_or_asked": 31, "routine": 25, "false_alarms": 3},
+        {"emergency_or_asked": 36, "urgent_or_asked": 31, "routine": 29, "false_alarms": 3},
+    ),
+    # first run, untouched, on commit ceca271 (37, 30, 29, 6); after triage13 routine 33
+    "corpus_13_frozen.yml": (
+        "08b86cb12966b2cfac46bba57f3395d2afc3269594f709eb69435d1dc06ee74d",
+        {"emergency_or_asked": 37, "urgent_or_asked": 30, "routine": 33, "false_alarms": 6},
     ),
 }
 # A development half written blind and not yet tuned on: its first-run figures are floors
 # here (as corpus 9's, 10's and 11's were) until it misses no emergency and joins DEVELOPMENT.
 UNTUNED_DEVELOPMENT = {
-    # first run, untouched, on commit 1924b0f
-    "corpus_12_dev.yml": {
-        "emergency_or_asked": 33,
-        "urgent_or_asked": 32,
-        "routine": 27,
-        "false_alarms": 2,
+    # first run, untouched, on commit ceca271 (38, 26, 23, 8); routine 29 after triage13
+    "corpus_13_dev.yml": {
+        "emergency_or_asked": 38,
+        "urgent_or_asked": 26,
+        "routine": 29,
+        "false_alarms": 8,
     },
 }
 MAX_FALSE_ALARM_RATE = 0.05
@@ -119,13 +126,15 @@ def test_the_corpora_are_big_enough_and_every_rule_has_examples_in_both_language
     assert len(yaml.safe_load(FROZEN.read_text("utf-8"))["cases"]) >= 150
     covered = Counter((c["rule"], c["language"]) for c in CORPUS if c.get("rule"))
     examples = yaml.safe_load((PROJECT_DIR / "data" / "red_flag_examples.yml").read_text("utf-8"))
-    # rules for one sign share its examples: the same artery, the same stiffness told over turns
+    # rules for one sign share its examples: the same artery, the same stiffness told over turns,
+    # the same weeks of pain
     shared = {
         "pulsing_belly": "aortic_aneurysm",
         "inflammatory_morning_stiffness_over_turns": "inflammatory_morning_stiffness",
         "jaw_pain_with_back_pain": "chest_pain_to_back",
         "non_fading_rash_with_fever": "meningitis_signs",
         "fever_with_confusion_seen": "meningitis_signs",
+        "pain_for_weeks": "persistent_4_6_weeks",
     }
     for rule in TRIAGE.rules:
         rule_id = shared.get(rule.id, rule.id)
@@ -743,4 +752,79 @@ def test_lay_wordings_of_the_patients_own_signs_and_their_look_alikes(text, leve
     ],
 )
 def test_reviewed_lookalikes_neither_excuse_a_sign_nor_raise_a_false_alarm(text, level):
+    assert reached(text) is Urgency(level)
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["my back has hurt since March, and now it's July"],
+        ["seit Oktober hab ich Rücken, jetzt haben wir Januar"],
+        [
+            "I hurt my back lifting boxes",
+            "that was in mid June and now it's September, still there",
+        ],
+    ],
+)
+def test_a_start_month_and_a_month_told_as_now_are_a_duration(turns):
+    symptoms, level = frozenset(), Urgency.NONE
+    for turn in turns:
+        a = TRIAGE.assess(turn, symptoms)
+        symptoms, level = a.symptoms, Urgency.highest(level, a.level)
+    assert level is Urgency.ROUTINE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "alle paar Monate hab ich für ein paar Tage Rücken, ist das normal?",
+        "every few months my back goes for a couple of days",
+    ],
+)
+def test_how_often_pain_comes_is_no_duration_of_it(text):
+    assert reached(text) is Urgency.NONE
+
+
+def test_in_a_conversation_about_someone_else_a_message_without_i_is_theirs():
+    first = TRIAGE.assess("my daughter has pain high in her belly going through to her back")
+    second = TRIAGE.assess("has thrown up five times since lunch", first.symptoms, first.others)
+    assert second.level is Urgency.NONE and second.bystander_level is Urgency.URGENT
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("my back has been sore for 6 weeks, what exercises can I do?", "routine"),
+        ("Rückenschmerzen seit gut 5 Wochen, Ibuprofen hilft ein bisschen", "routine"),
+        ("had back pain for 6 weeks, it is much better now, can I jog?", "none"),
+        ("seit 2 Monaten Rücken, aber es wird jede Woche besser", "none"),
+    ],
+)
+def test_back_pain_for_a_month_or_more_is_routine_unless_it_is_easing(text, level):
+    assert reached(text) is Urgency(level)
+
+
+# Lay wordings of corpus 12's development half, each told in other words here
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        (
+            "my dad keeps catching his toes on the stairs, worse by the hour, his back is bad",
+            "emergency",
+        ),
+        ("my left leg has been tingling with the sciatica and now the right one too", "emergency"),
+        ("seit dem Ischias kribbelt das rechte Bein, jetzt das linke auch", "emergency"),
+        ("meine Beine geben immer wieder nach, Ischias seit Tagen", "emergency"),
+        ("my gran is 80, she sat down hard on the floor and now her back hurts", "urgent"),
+        (
+            "Mein Vater (60) hat Ischias und hat heute ins Bett gemacht ohne es zu merken",
+            "emergency",
+        ),
+        ("fell off a ladder, my back hurts and I cannot feel my feet properly", "emergency"),
+        ("mit dem Roller bei 60 km/h weggerutscht, der Rücken tut weh", "emergency"),
+        ("collapsed into bed after the night shift, my back aches", "none"),
+        ("grandpa fainted at lunch, he had complained about his back all day", "emergency"),
+    ],
+)
+def test_lay_wordings_told_otherwise_escalate_and_their_look_alikes_do_not(text, level):
     assert reached(text) is Urgency(level)
