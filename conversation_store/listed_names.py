@@ -86,6 +86,9 @@ class ListedNames:
     # first names that are words for things (food, weather, months): never names by a pair
     # or "again" alone ("Ginger and Honey tea", "Sunny again, ...")
     thing_words: frozenset[str] = frozenset()
+    # lowercase particles that join a surname with a hyphen and still belong to the name:
+    # "Aisha al-Hashimi", "Omar el-Sayed"
+    joined_particles: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # looked up once per distinct word (see `fold`)
@@ -241,10 +244,16 @@ class ListedNames:
             if not match:
                 break
             word = match.group(1)
-            if not word[0].isupper() or word.isupper() or self.not_a_name(word):
+            if not (word[0].isupper() or self._joined_particle(word)):
+                break
+            if word.isupper() or self.not_a_name(word):
                 break
             end = _without_possessive(match)
         return end
+
+    def _joined_particle(self, word: str) -> bool:
+        particle, _, rest = word.partition("-")
+        return bool(rest) and rest[0].isupper() and particle.lower() in self.joined_particles
 
     def _before_here(self, text: str) -> Iterator[tuple[int, int]]:
         """ "Mark here", "olga petrova here", "Ayşe Kaya hier": one or two words before it."""

@@ -167,6 +167,10 @@ class NameRules:
     # surnames that are common words: they end a name typed in lowercase or in capitals,
     # where a surname cannot be told by its capital ("MY NAME IS ANNA LOWER BACK PAIN")
     word_surnames: frozenset[str] = frozenset()
+    # normalised cues (titles: "Frau", "Mr") after which a name may start with one of the
+    # `leading_particles`: "Frau van den Bosch", "Herr von Weizsäcker", "Mr de Souza"
+    particle_cues: frozenset[str] = frozenset()
+    leading_particles: tuple[tuple[str, ...], ...] = ()  # longest first
 
     def __post_init__(self) -> None:
         # A text repeating one phrase many times would otherwise cost a Python-level
@@ -214,24 +218,29 @@ class NameRules:
                 continue
             # in lowercase, a first name only: the surnames hold words ("it's long gone")
             lowercase_listed = not first[0].isupper() and (first_name or by_ending)
-            if not (first[0].isupper() or strong or lowercase_listed):
+            # after a title, a name may start with a particle: "Frau van den Bosch"
+            leading = 0
+            if cue in self.particle_cues and not first[0].isupper():
+                leading = self._leading_particle_length(match.group("rest"))
+            if not (first[0].isupper() or strong or lowercase_listed or leading):
                 continue
             after_first = match.start("rest") + len(first)
             if self.occupation_after and self.occupation_after.match(text, after_first):
                 continue
             only_listed = (lowercase_listed and not strong) or caps_name
-            length = self._name_end(match.group("rest"), only_listed)
+            length = self._name_end(match.group("rest"), only_listed, leading)
             if length:
                 covered = match.start("rest") + length
                 yield match.start("rest"), covered
 
-    def _name_end(self, rest: str, only_listed: bool = False) -> int:
+    def _name_end(self, rest: str, only_listed: bool = False, leading: int = 0) -> int:
         """Where the name ends in the words after a cue (0: they do not start with one);
-        `only_listed`: a lowercase name, continued only by listed names ("mfg jan-niklas")."""
+        `only_listed`: a lowercase name, continued only by listed names ("mfg jan-niklas");
+        `leading`: the number of words of a particle starting the name ("van den Bosch")."""
         words = rest.split()
-        if self._not_a_name(words[0]):
+        if self._not_a_name(words[leading]):
             return 0
-        taken = self._name_length(words, only_listed)
+        taken = leading + self._name_length(words[leading:], only_listed)
         end = [m.end() for m in _WORD.finditer(rest)][taken - 1]
         if rest[end - 2 : end].lower() in ("'s", f"{_APOSTROPHE}s"):  # "Dr. [name]'s patient"
             end -= 2
@@ -247,7 +256,7 @@ class NameRules:
             word = words[i + skip] if i + skip < len(words) else ""
             if not word or (skip and not word[0].isupper()) or self._not_a_name(word):
                 break
-            if not (word[0].isupper() or lowercase_name):
+            if not (word[0].isupper() or lowercase_name or self._joined_particle(word)):
                 break
             if only_listed and not (self.listed and self.listed.is_surname_like(word)):
                 break
@@ -256,6 +265,29 @@ class NameRules:
             i += skip + 1
             taken, names = i, names + 1
         return taken
+
+    def _joined_particle(self, word: str) -> bool:
+        """A surname joined to its particle by a hyphen: "al-Hashimi", "el-Sayed"."""
+        particle, _, rest = word.partition("-")
+        return bool(rest) and rest[0].isupper() and particle.lower() in self._particle_starts  # type: ignore[attr-defined]
+
+    def _leading_particle_length(self, rest: str) -> int:
+        """How many words of a leading particle start the words after a title, before a
+        capitalised surname: 2 for "van den Bosch"; 0 for "zu Hause" (not a leading
+        particle), "von der Arbeit" ("Arbeit" is no name), "die Frau von Dieter" and "die Frau
+        von Herrn Kaya" (the wife of someone named by a first name or a title)."""
+        words = rest.split()[:4]
+        lowered = tuple(w.lower() for w in words)
+        for particle in self.leading_particles:
+            if lowered[: len(particle)] != particle or len(words) <= len(particle):
+                continue
+            word = words[len(particle)]
+            if not word[0].isupper() or word.isupper() or self._not_a_name(word):
+                continue
+            if self.listed is not None and self.listed.is_first_name(word):
+                continue
+            return len(particle)
+        return 0
 
     def _particle_length(self, words: list[str], start: int) -> int:
         if words[start].lower() not in self._particle_starts:  # type: ignore[attr-defined]
@@ -513,6 +545,8 @@ class _Reader:
             "thing_words",
             "word_surnames",
             "occupation_after",
+            "particle_cues",
+            "leading_particles",
         }
         names = self.mapping(value, keys, "names")
         strong = self.phrases(names.get("strong"), "names", "strong")
@@ -556,11 +590,26 @@ class _Reader:
             if "word_surnames" in names
             else frozenset()
         )
+        particle_cues, leading_particles = frozenset(), ()
+        if "particle_cues" in names or "leading_particles" in names:
+            cues_given = self.phrases(names.get("particle_cues"), "names", "particle_cues")
+            particle_cues = frozenset(_normalise(p) for p in cues_given)
+            unknown = sorted(particle_cues - {_normalise(p) for p in strong + weak})
+            if unknown:
+                raise self.fail(
+                    f"{unknown} are not cues (strong or weak)", "names", "particle_cues"
+                )
+            leading = self.phrases(names.get("leading_particles"), "names", "leading_particles")
+            leading_particles = tuple(
+                sorted({tuple(p.lower().split()) for p in leading}, key=len, reverse=True)
+            )
         return NameRules(
+            particle_cues=particle_cues,
+            leading_particles=leading_particles,
             word_surnames=word_surnames,
             occupation_after=occupation_after,
             listed_only=listed_only,
-            listed=self.listed_names(names, not_names, not_name_ending, max_words),
+            listed=self.listed_names(names, not_names, not_name_ending, max_words, particles),
             cues=cues,
             cue_words=_first_words(strong + weak),
             strong=frozenset(_normalise(p) for p in strong),
@@ -579,6 +628,7 @@ class _Reader:
         not_names: frozenset[str],
         not_name_ending: re.Pattern[str],
         max_words: int,
+        particles: set[tuple[str, ...]],
     ) -> ListedNames | None:
         """The first-name and surname lists (`lists`: first, last and optionally extra_first:
         paths beside the data file)."""
@@ -634,6 +684,7 @@ class _Reader:
             verb_next,
             surname_endings,
             frozenset(thing_words),
+            frozenset(p[0] for p in particles if len(p) == 1),
         )
 
 

@@ -97,10 +97,12 @@ BLIND_DEV_FLOORS = {
     "corpus_blind4_dev.yml": (49, 0),
     # the fifth (2026-12-03): first run 56, tuned on (record numbers, "Fam.")
     "corpus_blind5_dev.yml": (61, 0),
-    # the sixth (2026-12-03, late): its first figures, untouched, until tuned on
-    "corpus_blind6_dev.yml": (56, 1),
-    # the seventh (2026-12-03, third session): its first figures, untouched, until tuned on
-    "corpus_blind7_dev.yml": (45, 0),
+    # the sixth (2026-12-03, late): first run 56 (1 medical changed), tuned on (Austrian
+    # postcodes after a preposition street, leading and hyphenated particles, "Sue", ...)
+    "corpus_blind6_dev.yml": (66, 0),
+    # the seventh (2026-12-03, third session): first run 45 on ceca271, 52 after pii6 (tuned
+    # on the sixth's dev half only); not yet tuned on
+    "corpus_blind7_dev.yml": (52, 0),
 }
 
 
@@ -129,7 +131,7 @@ FROZEN_HALVES = {
     ),
     "corpus_blind2_frozen.yml": (
         "97482678f35a6f7233cac4470b22de82c4b19211b8dd23015d022833b35a3f54",
-        74,
+        75,
         5,
     ),
     # the third blind corpus (2026-12-02), first run untouched on commit 87346d9
@@ -156,10 +158,11 @@ FROZEN_HALVES = {
         52,
         0,
     ),
-    # the seventh blind corpus (2026-12-03, third session), first run untouched on ceca271
+    # the seventh blind corpus (2026-12-03, third session), first run untouched on ceca271 (58),
+    # 59 after pii6
     "corpus_blind7_frozen.yml": (
         "11d588fb1f209feb27030607b47daf6e400c894915c84665613acc5f1226eb41",
-        58,
+        59,
         2,
     ),
 }
@@ -886,4 +889,103 @@ def test_a_family_name_after_the_abbreviation_fam_is_a_name(text, stored):
     ],
 )
 def test_a_noun_or_adverb_before_a_relation_is_no_name_but_a_name_opening_a_clause_is(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("ich heis fatma demir, der rücken tut weh", "ich heis [name], der rücken tut weh"),
+        ("ich heis jonas und hab ischias", "ich heis [name] und hab ischias"),
+    ],
+)
+def test_a_name_after_the_misspelt_cue_ich_heis_is_a_name_in_lowercase_too(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("Anschrift: An der Lände 4, 3500 Krems, danke", "Anschrift: [address], danke"),
+        ("Adresse: Im Grund 12, 8400 Winterthur", "Adresse: [address]"),
+        ("Am Abend 2, 1000 Schritte gegangen", None),
+    ],
+)
+def test_a_preposition_street_takes_an_austrian_or_swiss_postcode_and_town(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("Hi, Sunita Ramaswamy, the exercises help", "Hi, [name], the exercises help"),
+        ("Vikram told me the stretches help", "[name] told me the stretches help"),
+        ("hi its oleg smirnov, still sore", "hi its [name], still sore"),
+    ],
+)
+def test_common_indian_and_russian_first_names_are_listed(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("this is irina lebedeva again", "this is [name] again"),
+        ("hey its dmitri kuznetsov, any news?", "hey its [name], any news?"),
+        ("im Sommer ist es besser", None),
+    ],
+)
+def test_a_russian_surname_is_known_by_its_ending_after_a_first_name(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        (
+            "Sore again today. Hope Adeyemi-Clark, 3 Mill Lane, Leeds LS6 2AB",
+            "Sore again today. [name], [address]",
+        ),
+        ("Still stiff! Dawn Whitfield, 0161 496 0123", "Still stiff! [name], [phone]"),
+    ],
+)
+def test_a_name_opening_a_sentence_before_an_address_or_phone_is_a_name(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("Sue them? Honestly the chair at work did this", None),
+        ("can you pass this to Sue?", "can you pass this to [name]?"),
+        ("my sister Sue rang", "my sister [name] rang"),
+    ],
+)
+def test_sue_opening_a_message_is_the_verb_but_after_a_cue_or_lowercase_word_a_name(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("my wife Layla el-Masri booked it", "my wife [name] booked it"),
+        ("Fatima al-Rashid called about the scan", "[name] called about the scan"),
+    ],
+)
+def test_a_surname_joined_to_its_particle_by_a_hyphen_is_part_of_the_name(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("Mr de Vries said to rest", "Mr [name] said to rest"),
+        ("Termin bei Herrn von Hohenberg am Montag", "Termin bei Herrn [name] am Montag"),
+        ("Ich bin die Frau ten Brink aus dem Kurs", "Ich bin die Frau [name] aus dem Kurs"),
+        ("meine Frau zur Kur gefahren", None),
+        ("Frau von der Arbeit hat angerufen", None),
+        ("Ich bin die Frau von Dieter", "Ich bin die Frau von [name]"),
+    ],
+)
+def test_after_a_title_a_name_may_start_with_a_particle_but_not_a_preposition(text, stored):
     assert redact_text(text) == (stored or text)
