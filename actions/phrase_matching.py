@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
-from .text_normalization import tokens
+from .data_files import PROJECT_DIR, load_yaml, require_mapping, require_text_list
+from .text_normalization import fold, tokens
 
 GAP = "~"
 MAX_GAP = 4
@@ -45,6 +47,19 @@ def within_edits(a: str, b: str, limit: int) -> bool:
     return prev[-1] <= limit
 
 
+def _common_words(path: Path = PROJECT_DIR / "data" / "common_words.yml") -> frozenset[str]:
+    data = require_mapping(load_yaml(path), path)
+    return frozenset(
+        fold(word)
+        for lang in ("en", "de")
+        for word in require_text_list(data.get(lang), path, "", lang)
+    )
+
+
+# real words one slip from a phrase's word: never read as its typo ("nicht" is no "Nacht")
+COMMON_WORDS = _common_words()
+
+
 def typo_allowance(word: str) -> int:
     if len(word) >= 11:  # two slips only in long words: "abgenommen" is not "abbekommen"
         return 2
@@ -54,7 +69,7 @@ def typo_allowance(word: str) -> int:
 def near(word: str, stem: str, allowance: int, whole_word: bool = True) -> bool:
     """A typo of `stem`. Typing slips rarely hit the first letter, nor the last of a whole
     word, which keeps real words apart ("plan" is no typo of "plank", "lowr" is of "lower")."""
-    if allowance == 0 or len(word) < 4 or word[0] != stem[0]:
+    if allowance == 0 or len(word) < 4 or word[0] != stem[0] or word in COMMON_WORDS:
         return False
     if whole_word and word[-1] != stem[-1]:
         return False
@@ -77,6 +92,8 @@ class PatternWord:
             allowance = allowance if len(self.stem) >= 6 else 0
             if word.startswith(self.stem):
                 return True
+            if word in COMMON_WORDS:
+                return False
             # a typo inside the stem of a longer word: compare the word's head only
             head = word[: len(self.stem)]
             return len(word) >= len(self.stem) and near(head, self.stem, allowance, False)

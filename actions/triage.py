@@ -41,8 +41,9 @@ _SENTENCE = re.compile(r"([^.!?;\n]+)([.!?;\n]*)")
 _CLAUSE_PUNCTUATION = re.compile(r"[,:()\t\"]+|\s[-\u2013]\s")
 # a decimal mark is no clause or sentence end: "38,9" and "38.9" are the reading "38 9"
 _DECIMAL = re.compile(r"(\d)[.,](\d)")
-# a number in brackets is an age told in passing ("Ich (79) bin ..."): no clause of its own
-_BRACKETED_NUMBER = re.compile(r"\((\d{1,3})\)")
+# a short aside in brackets belongs to its clause: an age told in passing ("Ich (79) bin ..."),
+# what the word before it was ("my back done (a discectomy) in 2015")
+_BRACKETED_NUMBER = re.compile(r"\(([^()]{1,40})\)")
 LEVEL_MESSAGES = (
     "emergency",
     "urgent",
@@ -341,9 +342,9 @@ class Triage:
             if not self._negated(clause, match.start, match.end, spans)
         }
 
-    def _named(self, sentence: Sentence) -> tuple[list[set[str]], set[str]]:
-        """The symptoms each clause of the sentence names, not negated, not excused; and the
-        excused ones ("fell asleep", "my friend had cancer")."""
+    def _named(self, sentence: Sentence) -> tuple[list[set[str]], list[set[str]]]:
+        """The symptoms each clause of the sentence names, not negated, not excused; and, per
+        clause, the excused ones ("fell asleep", "my friend had cancer")."""
         named, groups = [], []
         for clause in sentence.clauses:
             symptoms = self.symptom_matcher.matches_in_words(clause)  # once per clause
@@ -364,9 +365,9 @@ class Triage:
                 for clause in sentence.clauses
             )
         )
-        excused = set()
+        excused = []
         for clause_names in named:
-            excused |= clause_names & excusing
+            excused.append(clause_names & excusing)
             clause_names -= excusing
         return named, excused
 
@@ -409,11 +410,14 @@ class Triage:
             if sentence.question and denied and not own:
                 continue
             named_in_clauses, excused = self._named(sentence)
-            dismissed |= excused
+            dismissed |= set().union(*excused)
             span_clause, span_days = self._month_span(sentence)
             for k, (clause, named, context) in enumerate(
                 zip(sentence.clauses, named_in_clauses, contexts, strict=True)
             ):
+                if context.someone_else:
+                    # "my dad had prostate cancer": no sign of the patient's, but his history
+                    named |= excused[k] & self.history_counts
                 # an age holds whenever it is told; someone else's is theirs ("my 15 year old son")
                 named |= self.time.symptoms(
                     clause,
@@ -422,7 +426,10 @@ class Triage:
                     also_days=span_days if k == span_clause else (),
                 )
                 if context.someone_else:
-                    (others if context.status is Status.PRESENT else dismissed).update(named)
+                    # their history that counts (a cancer) is theirs, for a new sign with it
+                    present = named if context.status is Status.PRESENT else set()
+                    others.update(present | (named & self.history_counts))
+                    dismissed.update(named - present - self.history_counts)
                 elif context.status in (Status.GENERAL, Status.HYPOTHETICAL):
                     asked |= named
                 elif context.status is Status.HISTORICAL:
