@@ -89,6 +89,9 @@ class ListedNames:
     # lowercase particles that join a surname with a hyphen and still belong to the name:
     # "Aisha al-Hashimi", "Omar el-Sayed"
     joined_particles: frozenset[str] = frozenset()
+    # beginnings that make a listed surname one in lowercase too, as no word starts so:
+    # "dr. o'connor", "its o\u2019brien" (folded, with a straight apostrophe)
+    surname_beginnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # looked up once per distinct word (see `fold`)
@@ -123,9 +126,15 @@ class ListedNames:
         return self.is_listed(word) or self.has_surname_ending(word)
 
     def has_surname_ending(self, word: str) -> bool:
-        """A word ending like a surname, after at least three letters: "wiśniewski"."""
+        """A word ending like a surname, after at least three letters: "wiśniewski"; or a
+        listed surname beginning like one: "o'connor" (not "o'clock")."""
         folded = _parts(word)[-1]
-        return any(folded.endswith(e) and len(folded) - len(e) >= 3 for e in self.surname_endings)
+        if any(folded.endswith(e) and len(folded) - len(e) >= 3 for e in self.surname_endings):
+            return True
+        whole = fold(word).replace("\u2019", "'")
+        return whole in self.last and any(
+            whole.startswith(b) and len(whole) - len(b) >= 2 for b in self.surname_beginnings
+        )
 
     def is_first_name(self, word: str) -> bool:
         return fold(word) in self.first or _parts(word)[0] in self.first

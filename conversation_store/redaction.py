@@ -254,7 +254,11 @@ class NameRules:
             # "van", "von der": part of a name only before a capitalised word
             skip = self._particle_length(words, i)
             word = words[i + skip] if i + skip < len(words) else ""
-            if not word or (skip and not word[0].isupper()) or self._not_a_name(word):
+            if not word or self._not_a_name(word):
+                break
+            # after a particle a capitalised word, or in a name typed in lowercase a listed
+            # surname: "maría josé de la fuente" (not "anna zu hause")
+            if skip and not (word[0].isupper() or (lowercase_name and self._surname_like(word))):
                 break
             if not (word[0].isupper() or lowercase_name or self._joined_particle(word)):
                 break
@@ -265,6 +269,9 @@ class NameRules:
             i += skip + 1
             taken, names = i, names + 1
         return taken
+
+    def _surname_like(self, word: str) -> bool:
+        return self.listed is not None and self.listed.is_surname_like(word)
 
     def _joined_particle(self, word: str) -> bool:
         """A surname joined to its particle by a hyphen: "al-Hashimi", "el-Sayed"."""
@@ -542,6 +549,7 @@ class _Reader:
             "place_before",
             "verb_next",
             "surname_endings",
+            "surname_beginnings",
             "thing_words",
             "word_surnames",
             "occupation_after",
@@ -644,9 +652,11 @@ class _Reader:
             else frozenset()
             for key in ("place_before", "verb_next")
         )
-        surname_endings, thing_words = (
-            tuple(fold(p) for p in self.phrases(names[key], "names", key)) if key in names else ()
-            for key in ("surname_endings", "thing_words")
+        surname_endings, thing_words, beginnings = (
+            tuple(fold(p).replace(_APOSTROPHE, "'") for p in self.phrases(names[key], "names", key))
+            if key in names
+            else ()
+            for key in ("surname_endings", "thing_words", "surname_beginnings")
         )
         lists = self.mapping(names["lists"], {"first", "last", "extra_first"}, "names", "lists")
         read: dict[str, frozenset[str]] = {"extra_first": frozenset()}
@@ -685,6 +695,7 @@ class _Reader:
             surname_endings,
             frozenset(thing_words),
             frozenset(p[0] for p in particles if len(p) == 1),
+            beginnings,
         )
 
 

@@ -101,8 +101,9 @@ BLIND_DEV_FLOORS = {
     # postcodes after a preposition street, leading and hyphenated particles, "Sue", ...)
     "corpus_blind6_dev.yml": (66, 0),
     # the seventh (2026-12-03, third session): first run 45 on ceca271, 52 after pii6 (tuned
-    # on the sixth's dev half only); not yet tuned on
-    "corpus_blind7_dev.yml": (52, 0),
+    # on the sixth's dev half only), tuned on in pii7 (lowercase particles and O' surnames,
+    # relations after "ich bin der", floors and "in" before a postcode, the birth star)
+    "corpus_blind7_dev.yml": (59, 0),
 }
 
 
@@ -131,7 +132,7 @@ FROZEN_HALVES = {
     ),
     "corpus_blind2_frozen.yml": (
         "97482678f35a6f7233cac4470b22de82c4b19211b8dd23015d022833b35a3f54",
-        75,
+        80,
         5,
     ),
     # the third blind corpus (2026-12-02), first run untouched on commit 87346d9
@@ -143,7 +144,7 @@ FROZEN_HALVES = {
     # the fourth blind corpus (2026-12-02), run untouched on 990630b and on 1e89b2d
     "corpus_blind4_frozen.yml": (
         "d9e73973a1958127454a9858656178ded2580f0eb226a8518badbbdc5d764745",
-        46,
+        47,
         1,
     ),
     # the fifth blind corpus (2026-12-03), first run untouched on commit 261f5d7
@@ -988,4 +989,95 @@ def test_a_surname_joined_to_its_particle_by_a_hyphen_is_part_of_the_name(text, 
     ],
 )
 def test_after_a_title_a_name_may_start_with_a_particle_but_not_a_preposition(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("my husband josé luis de la cruz phoned", "my husband [name] phoned"),
+        ("my name is lucia de la rosa", "my name is [name]"),
+        ("my wife anna zu hause", "my wife [name] zu hause"),
+        ("meine frau anna von der arbeit", "meine frau [name] von der arbeit"),
+    ],
+)
+def test_a_lowercase_name_goes_on_after_a_particle_with_a_listed_surname(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("i was seen by dr o'brien last week", "i was seen by dr [name] last week"),
+        ("its sean o\u2019brien", "its [name]"),
+        ("my appointment is at ten o'clock", None),
+    ],
+)
+def test_an_irish_o_surname_in_lowercase_is_a_surname_but_o_clock_is_not(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        (
+            "Ich bin die Tochter von Herrn Günther Wolf",
+            "Ich bin die Tochter von Herrn [name]",
+        ),
+        ("ich bin der Enkel von Frau Berger", "ich bin der Enkel von Frau [name]"),
+        ("Ich bin der Ehemann, meine Frau hat Ischias", None),
+    ],
+)
+def test_a_relation_after_ich_bin_der_or_die_is_no_name(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("Anschrift: Lindenallee 12, 2. Stock links, 50667 Köln", "Anschrift: [address]"),
+        ("Ich wohne Goethestraße 7, EG, bitte klingeln", "Ich wohne [address], bitte klingeln"),
+        ("Post an Parkweg 3, Whg. 12, 1070 Wien", "Post an [address]"),
+    ],
+)
+def test_a_floor_or_flat_after_a_german_house_number_is_part_of_the_address(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("Meine Mutter lebt Zur Mühle 4 in 01067 Dresden.", "Meine Mutter lebt [address]."),
+        ("Bahnhofstraße 4 in 80335 München", "[address]"),
+        ("Am Markt 5 in 2019 umgezogen.", "[address] in 2019 umgezogen."),
+    ],
+)
+def test_a_postcode_and_town_joined_to_the_street_by_in_are_part_of_the_address(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        (
+            "Ingrid Schulz, * 12. März 1948, Bandscheibenvorfall",
+            "[name], * [date_of_birth], Bandscheibenvorfall",
+        ),
+        ("Herbert Lang *1.2.1950", "[name] *[date_of_birth]"),
+        ("Termin **03.04.2001** bestätigt", "Termin **[date]** bestätigt"),
+    ],
+)
+def test_a_date_after_the_birth_star_is_a_date_of_birth_but_a_bold_date_is_not(text, stored):
+    assert redact_text(text) == (stored or text)
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("Mein Sohn, 14, hat Rückenschmerzen nach dem Sport", None),
+        ("My Daughter, 16, hurt her back", None),
+        ("Kowalczyk, 47, Lagerarbeiter", "[name], 47, Lagerarbeiter"),
+    ],
+)
+def test_a_relation_opening_the_message_before_an_age_is_no_name(text, stored):
     assert redact_text(text) == (stored or text)
