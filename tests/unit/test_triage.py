@@ -280,6 +280,11 @@ def test_the_emergency_number_is_configuration(monkeypatch):
             "    none: [minor_trauma_]",
             "rule 'trauma': field 'all/any/none': unknown symptom(s) ['minor_trauma_']",
         ),
+        (
+            "september: 9, sept: 9,",
+            "september: 13, sept: 9,",
+            "field 'months.september': must be a month number 1-12",
+        ),
     ],
 )
 def test_a_broken_red_flag_file_names_rule_and_field(data_copy, old, new, message):
