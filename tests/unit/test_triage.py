@@ -99,10 +99,23 @@ FROZEN_HALVES = {
         "08b86cb12966b2cfac46bba57f3395d2afc3269594f709eb69435d1dc06ee74d",
         {"emergency_or_asked": 37, "urgent_or_asked": 32, "routine": 33, "false_alarms": 6},
     ),
+    # first run, untouched, on commit 0a42376
+    "corpus_14_frozen.yml": (
+        "d67322f6cb1ef46c39d7dc76e027be939f94037ac6d0b9ce1e1b95f96013cbf1",
+        {"emergency_or_asked": 39, "urgent_or_asked": 32, "routine": 29, "false_alarms": 5},
+    ),
 }
 # A development half written blind and not yet tuned on: its first-run figures are floors
 # here (as corpus 9's, 10's and 11's were) until it misses no emergency and joins DEVELOPMENT.
-UNTUNED_DEVELOPMENT: dict[str, dict[str, int]] = {}
+UNTUNED_DEVELOPMENT = {
+    # first run, untouched, on commit 0a42376
+    "corpus_14_dev.yml": {
+        "emergency_or_asked": 36,
+        "urgent_or_asked": 34,
+        "routine": 31,
+        "false_alarms": 6,
+    },
+}
 MAX_FALSE_ALARM_RATE = 0.05
 
 
