@@ -104,6 +104,8 @@ BLIND_DEV_FLOORS = {
     # on the sixth's dev half only), tuned on in pii7 (lowercase particles and O' surnames,
     # relations after "ich bin der", floors and "in" before a postcode, the birth star)
     "corpus_blind7_dev.yml": (59, 0),
+    # the eighth (2026-12-03, third session): its first figures, untouched, until tuned on
+    "corpus_blind8_dev.yml": (59, 0),
 }
 
 
@@ -165,6 +167,12 @@ FROZEN_HALVES = {
         "11d588fb1f209feb27030607b47daf6e400c894915c84665613acc5f1226eb41",
         59,
         2,
+    ),
+    # the eighth blind corpus (2026-12-03, third session), first run untouched on 1fd64cb
+    "corpus_blind8_frozen.yml": (
+        "fcf45bbe9fb4cc266fe3235b37d57ac6141d54aaf122363dab92d8ba6709fd7a",
+        45,
+        0,
     ),
 }
 
