@@ -41,9 +41,9 @@ _SENTENCE = re.compile(r"([^.!?;\n]+)([.!?;\n]*)")
 _CLAUSE_PUNCTUATION = re.compile(r"[,:()\t\"]+|\s[-\u2013]\s")
 # a decimal mark is no clause or sentence end: "38,9" and "38.9" are the reading "38 9"
 _DECIMAL = re.compile(r"(\d)[.,](\d)")
-# a short aside in brackets belongs to its clause: an age told in passing ("Ich (79) bin ..."),
-# what the word before it was ("my back done (a discectomy) in 2015")
-_BRACKETED_NUMBER = re.compile(r"\(([^()]{1,40})\)")
+# a number in brackets is an age told in passing ("Ich (79) bin ..."): no clause of its own
+# (not any aside: "(my wife measured it)" or "(keine Ahnung warum)" would change its clause)
+_BRACKETED_NUMBER = re.compile(r"\((\d{1,3})\)")
 LEVEL_MESSAGES = (
     "emergency",
     "urgent",
