@@ -9,6 +9,7 @@ months" given as the answer to "since when?" counts like "for 6 weeks" said at t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .data_files import DataFileError, require_mapping, require_text_list
@@ -213,16 +214,25 @@ class TimeExpressions:
 
     def _months_at(self, words: list[str]) -> list[tuple[int, int]]:
         """(position, month number) of each month name ("september", "new year")."""
-        found = []
-        for i in range(len(words)):
-            for name, number in self.months.items():
-                if tuple(words[i : i + len(name)]) == name:
-                    found.append((i, number))
-        return found
+        return [
+            (i, number)
+            for i, word in enumerate(words)
+            for name, number in self._months_by_first.get(word, ())
+            if tuple(words[i : i + len(name)]) == name
+        ]
+
+    @cached_property
+    def _months_by_first(self) -> dict[str, list[tuple[tuple[str, ...], int]]]:
+        index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        for name, number in self.months.items():
+            index.setdefault(name[0], []).append((name, number))
+        return index
 
     def month_span(self, words: list[str]) -> tuple[int, float] | None:
         """A start month and a later month told as now ("since September, now it's December"):
         the position of the start and the days between, counted in whole months."""
+        if self.now_words.isdisjoint(words):  # most messages: no "now", no span
+            return None
         named = self._months_at(words)
         for k, (now_at, now_month) in enumerate(named):
             around = words[max(0, now_at - NOW_WINDOW) : now_at] + words[now_at + 1 : now_at + 2]

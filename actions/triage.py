@@ -112,6 +112,7 @@ class Findings:
     dismissed: frozenset[str] = frozenset()  # negated, past, or someone else's past
     # "all gone now" naming nothing present: what was told before (a fever) is over
     resolved_earlier: bool = False
+    of_self: bool = False  # the patient speaks of themselves somewhere ("I", "mein")
 
 
 @dataclass(frozen=True)
@@ -384,9 +385,6 @@ class Triage:
             start -= len(clause)
         return -1, ()
 
-    def _of_self(self, text: str) -> bool:
-        return any(self.context.speaks_of_self(s.words) for s in self.sentences(text))
-
     def findings(self, text: str) -> Findings:
         """The symptoms the text names, sorted by whose and whether they are happening."""
         patient: set[str] = set()
@@ -447,6 +445,7 @@ class Triage:
             frozenset(asked - patient),
             frozenset(dismissed - patient),
             resolved_earlier,
+            any(self.context.speaks_of_self(s.words) for s in sentences),
         )
 
     def _completed(
@@ -469,7 +468,7 @@ class Triage:
         if found.resolved_earlier:
             known_symptoms -= self.resolvable - found.patient
         known_theirs = frozenset(s for s in known_others if s in self.symptom_ids)
-        if known_theirs and not known_symptoms and found.patient and not self._of_self(text):
+        if known_theirs and not known_symptoms and found.patient and not found.of_self:
             # a conversation about someone else: "has been sick four times now" is theirs
             found = replace(found, patient=frozenset(), others=found.others | found.patient)
         fired = self._completed(known_symptoms, found.patient)
