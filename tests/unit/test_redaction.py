@@ -104,8 +104,9 @@ BLIND_DEV_FLOORS = {
     # on the sixth's dev half only), tuned on in pii7 (lowercase particles and O' surnames,
     # relations after "ich bin der", floors and "in" before a postcode, the birth star)
     "corpus_blind7_dev.yml": (59, 0),
-    # the eighth (2026-12-03, third session): its first figures, untouched, until tuned on
-    "corpus_blind8_dev.yml": (59, 0),
+    # the eighth (2026-12-03, third session): first run 59, tuned on in pii8 (relatives'
+    # cues "his son", "her husband"; West African first names)
+    "corpus_blind8_dev.yml": (62, 0),
 }
 
 
@@ -155,17 +156,18 @@ FROZEN_HALVES = {
         57,
         0,
     ),
-    # the sixth blind corpus (2026-12-03, late), first run untouched on commit 1924b0f
+    # the sixth blind corpus (2026-12-03, late), first run untouched on commit 1924b0f (52),
+    # 54 after pii8
     "corpus_blind6_frozen.yml": (
         "2878454b156d74c79de9306820bd518022a342bf66b630c153ce4b4340d6fb60",
-        52,
+        54,
         0,
     ),
     # the seventh blind corpus (2026-12-03, third session), first run untouched on ceca271 (58),
-    # 59 after pii6
+    # 59 after pii6, 60 after pii8
     "corpus_blind7_frozen.yml": (
         "11d588fb1f209feb27030607b47daf6e400c894915c84665613acc5f1226eb41",
-        59,
+        60,
         2,
     ),
     # the eighth blind corpus (2026-12-03, third session), first run untouched on 1fd64cb
