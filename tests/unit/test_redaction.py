@@ -107,6 +107,9 @@ BLIND_DEV_FLOORS = {
     # the eighth (2026-12-03, third session): first run 59, tuned on in pii8 (relatives'
     # cues "his son", "her husband"; West African first names)
     "corpus_blind8_dev.yml": (62, 0),
+    # the ninth (2026-12-03, fourth session): first run 58 on 7c89b7d, 59 after pii8;
+    # untouched until tuned on
+    "corpus_blind9_dev.yml": (59, 1),
 }
 
 
@@ -175,6 +178,13 @@ FROZEN_HALVES = {
         "fcf45bbe9fb4cc266fe3235b37d57ac6141d54aaf122363dab92d8ba6709fd7a",
         45,
         0,
+    ),
+    # the ninth blind corpus (2026-12-03, fourth session), first run untouched on 7c89b7d
+    # (56, and 56 after pii8)
+    "corpus_blind9_frozen.yml": (
+        "6a1c057b8d629c7fa63f938c879799303390486a130516f7254c2a696ebb267f",
+        56,
+        2,
     ),
 }
 
