@@ -28,6 +28,8 @@ _POSSESSIVES = ("'s", "\u2019s")
 _SIMPLE_TOKEN = re.compile(r"[^\W\d_]+")
 _PREVIOUS = re.compile(r"(?<!\S)(\S{1,12})[ \t]{1,2}\Z")  # the word right before a name
 _NEXT = re.compile(r"[ \t]{1,2}(" + _TOKEN.pattern + ")")  # the next word of the same name
+_INITIAL = re.compile(r"[ \t]{1,2}[A-ZÄÖÜ]\.")  # a middle initial: "Ifeoma N. Okonkwo"
+_LINE_END = re.compile(r"[ \t]*(?:[\n,;]|\Z)")
 # one or two words signing off the message after a punctuation mark, an emoji or a line break,
 # perhaps with kisses: "any advice?? tom", "... :) sarah x" (looked for in the last characters)
 _SIGNOFF = re.compile(
@@ -139,6 +141,9 @@ class ListedNames:
     def is_first_name(self, word: str) -> bool:
         return fold(word) in self.first or _parts(word)[0] in self.first
 
+    def is_surname(self, word: str) -> bool:
+        return fold(word) in self.last
+
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
         yield from self._capitalised_first_names(text)
         if "here" in text.lower() or "hier" in text.lower():
@@ -231,6 +236,8 @@ class ListedNames:
         for match in found.finditer(text):
             if match.start() >= covered:
                 covered = self._extend(text, _without_possessive(match))
+                if self.not_a_name(match.group()):  # "Martin-Luther-Krankenhaus"
+                    continue
                 # "the Patrick test", and "Patrick's test" as well
                 after = covered + 2 if text[covered : covered + 2] in _POSSESSIVES else covered
                 following = _NEXT.match(text, after)
@@ -249,6 +256,10 @@ class ListedNames:
         """The end of the name that starts with a first name ending at `end`: the capitalised
         words that follow it ("Hans Peter Müller"), up to max_words in all."""
         for _ in range(self.max_words - 1):
+            initial = _INITIAL.match(text, end)  # a middle initial: "Ifeoma N. Okonkwo"
+            if initial:
+                end = self.surname_after(text, initial.end()) or end
+                break
             match = _NEXT.match(text, end)
             if not match:
                 break
@@ -259,6 +270,17 @@ class ListedNames:
                 break
             end = _without_possessive(match)
         return end
+
+    def surname_after(self, text: str, start: int) -> int:
+        """The end of the surname after a middle initial ending at `start`, or 0: a surname
+        of the lists or by its ending, or a word ending the line ("Ifeoma N. Okonkwo"), not
+        a sentence after it ("Anna B. Then it got worse")."""
+        match = _NEXT.match(text, start)
+        if not match or not _titlecase(word := match.group(1)) or self.not_a_name(word):
+            return 0
+        if self.is_surname_like(word) or _LINE_END.match(text, match.end()):
+            return _without_possessive(match)
+        return 0
 
     def _joined_particle(self, word: str) -> bool:
         particle, _, rest = word.partition("-")

@@ -37,6 +37,7 @@ _NAME_TOKEN = rf"[^\W\d_]+(?:['{_APOSTROPHE}-][^\W\d_]+)*"
 _WORD = re.compile(r"\S+")
 _DIGIT = re.compile(r"\d")
 _PLACEHOLDER = re.compile(r"\[[a-z_]+\]")
+_TRAILING_INITIAL = re.compile(r"(?<=[ \t])[A-ZÄÖÜ]\Z")  # "Grace T" of "Grace T. Mbeki"
 
 
 class RedactionDataError(DataFileError):
@@ -171,6 +172,9 @@ class NameRules:
     # `leading_particles`: "Frau van den Bosch", "Herr von Weizsäcker", "Mr de Souza"
     particle_cues: frozenset[str] = frozenset()
     leading_particles: tuple[tuple[str, ...], ...] = ()  # longest first
+    # normalised cues (titles of address) after which a listed surname is a name in lowercase
+    # too: "hab mit herrn nowak telefoniert"
+    surname_titles: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # A text repeating one phrase many times would otherwise cost a Python-level
@@ -216,8 +220,15 @@ class NameRules:
                 caps_name = shouted
             if not strong and (len(first) > 1 and first.isupper()) and not caps_name:
                 continue
+            # after a title a listed surname that is no word: "hab mit herrn nowak gesprochen"
+            titled = (
+                cue in self.surname_titles
+                and listed
+                and self.listed.is_surname(first)  # type: ignore[union-attr]
+                and first.lower() not in self.word_surnames
+            )
             # in lowercase, a first name only: the surnames hold words ("it's long gone")
-            lowercase_listed = not first[0].isupper() and (first_name or by_ending)
+            lowercase_listed = not first[0].isupper() and (first_name or by_ending or titled)
             # after a title, a name may start with a particle: "Frau van den Bosch"
             leading = 0
             if cue in self.particle_cues and not first[0].isupper():
@@ -230,8 +241,16 @@ class NameRules:
             only_listed = (lowercase_listed and not strong) or caps_name
             length = self._name_end(match.group("rest"), only_listed, leading)
             if length:
-                covered = match.start("rest") + length
+                covered = self._past_initial(text, match.start("rest") + length)
                 yield match.start("rest"), covered
+
+    def _past_initial(self, text: str, end: int) -> int:
+        """The end of a name whose last word is a middle initial, past the surname after it:
+        "Regards, Grace T. Mbeki" (the cue took "Grace T")."""
+        initial = _TRAILING_INITIAL.search(text, max(0, end - 3), end)
+        if self.listed is None or initial is None or text[end : end + 1] != ".":
+            return end
+        return self.listed.surname_after(text, end + 1) or end
 
     def _name_end(self, rest: str, only_listed: bool = False, leading: int = 0) -> int:
         """Where the name ends in the words after a cue (0: they do not start with one);
@@ -555,6 +574,7 @@ class _Reader:
             "occupation_after",
             "particle_cues",
             "leading_particles",
+            "surname_titles",
         }
         names = self.mapping(value, keys, "names")
         strong = self.phrases(names.get("strong"), "names", "strong")
@@ -611,7 +631,17 @@ class _Reader:
             leading_particles = tuple(
                 sorted({tuple(p.lower().split()) for p in leading}, key=len, reverse=True)
             )
+        surname_titles = frozenset()
+        if "surname_titles" in names:
+            titles = self.phrases(names["surname_titles"], "names", "surname_titles")
+            surname_titles = frozenset(_normalise(p) for p in titles)
+            unknown = sorted(surname_titles - {_normalise(p) for p in strong + weak})
+            if unknown:
+                raise self.fail(
+                    f"{unknown} are not cues (strong or weak)", "names", "surname_titles"
+                )
         return NameRules(
+            surname_titles=surname_titles,
             particle_cues=particle_cues,
             leading_particles=leading_particles,
             word_surnames=word_surnames,
