@@ -41,6 +41,7 @@ class Status(str, Enum):
 class ClauseContext:
     status: Status
     someone_else: bool
+    of_self: bool = False  # the patient names themselves in it ("I", "mein")
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class SymptomContext:
                 status = Status.HISTORICAL
             else:
                 status = Status.PRESENT
-            result.append(ClauseContext(status, someone_else))
+            result.append(ClauseContext(status, someone_else, me))
         return result, (someone_else, general)
 
     def _past_year(self, clause: list[str]) -> bool:

@@ -36,6 +36,10 @@ NOT_AGE = frozenset(
         "percent",
         "x",
         "mal",
+        "sachen",  # "mit 100 Sachen drauf": a speed
+        "kmh",
+        "mph",
+        "m",
     }
 )
 WORD_LISTS = (
@@ -84,7 +88,7 @@ class TimeExpressions:
     rate_before_number: frozenset[str] = frozenset()  # a rate: "alle paar Monate"
     activity_before: tuple[tuple[str, ...], ...] = ()  # "ich lauf seit 3 Monaten": not the pain
     # "since September ... now it's December": months told by name, the later one as now
-    months: dict[tuple[str, ...], int] = field(default_factory=dict)
+    months: dict[tuple[str, ...], float] = field(default_factory=dict)
     month_start_after: frozenset[str] = frozenset()  # "since", "end of": a month as the start
     now_words: frozenset[str] = frozenset()
 
@@ -142,10 +146,12 @@ class TimeExpressions:
             tuple(tokens(a))
             for a in require_text_list(data.get("activity_before"), path, "time", "activity_before")
         )
-        months: dict[tuple[str, ...], int] = {}
+        months: dict[tuple[str, ...], float] = {}
         for name, number in require_mapping(data.get("months", {}), path, "time", "months").items():
-            if not isinstance(number, int) or not 1 <= number <= 12:
-                raise DataFileError(path, "must be a month number 1-12", "time", f"months.{name}")
+            if not isinstance(number, int | float) or not 1 <= number < 13:
+                raise DataFileError(
+                    path, "must be a month number from 1 to below 13", "time", f"months.{name}"
+                )
             months[tuple(tokens(str(name)))] = number
         return cls(
             numbers,
@@ -212,7 +218,7 @@ class TimeExpressions:
             for k in range(len(before) - len(a) + 1)
         )
 
-    def _months_at(self, words: list[str]) -> list[tuple[int, int]]:
+    def _months_at(self, words: list[str]) -> list[tuple[int, float]]:
         """(position, month number) of each month name ("september", "new year")."""
         return [
             (i, number)
@@ -222,8 +228,8 @@ class TimeExpressions:
         ]
 
     @cached_property
-    def _months_by_first(self) -> dict[str, list[tuple[tuple[str, ...], int]]]:
-        index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    def _months_by_first(self) -> dict[str, list[tuple[tuple[str, ...], float]]]:
+        index: dict[str, list[tuple[tuple[str, ...], float]]] = {}
         for name, number in self.months.items():
             index.setdefault(name[0], []).append((name, number))
         return index

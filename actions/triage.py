@@ -112,7 +112,9 @@ class Findings:
     dismissed: frozenset[str] = frozenset()  # negated, past, or someone else's past
     # "all gone now" naming nothing present: what was told before (a fever) is over
     resolved_earlier: bool = False
-    of_self: bool = False  # the patient speaks of themselves somewhere ("I", "mein")
+    # the patient's, named where nobody is ("temp is 39.4, her neck won't bend"): in a
+    # conversation about someone else these are theirs
+    unowned: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -391,6 +393,8 @@ class Triage:
         others: set[str] = set()
         asked: set[str] = set()
         dismissed: set[str] = set()
+        unowned: set[str] = set()
+        owned_named: set[str] = set()
         sentences = self.sentences(text)
         carried = (False, False)  # someone else's, a question in general
         resolved_earlier = False
@@ -410,9 +414,11 @@ class Triage:
             named_in_clauses, excused = self._named(sentence)
             dismissed |= set().union(*excused)
             span_clause, span_days = self._month_span(sentence)
+            owned = False  # someone named earlier in the sentence: "I have a fever, and ..."
             for k, (clause, named, context) in enumerate(
                 zip(sentence.clauses, named_in_clauses, contexts, strict=True)
             ):
+                owned = context.of_self or (owned and not context.someone_else)
                 if context.someone_else:
                     # "my dad had prostate cancer": no sign of the patient's, but his history
                     named |= excused[k] & self.history_counts
@@ -435,6 +441,7 @@ class Triage:
                     dismissed |= named - self.history_counts
                 else:
                     patient |= named
+                    (owned_named if owned else unowned).update(named)
             if len(patient) + len(others) == present and self.context.resolved.matches_in_words(
                 sentence.words
             ):
@@ -445,7 +452,7 @@ class Triage:
             frozenset(asked - patient),
             frozenset(dismissed - patient),
             resolved_earlier,
-            any(self.context.speaks_of_self(s.words) for s in sentences),
+            frozenset(unowned - owned_named),
         )
 
     def _completed(
@@ -468,9 +475,11 @@ class Triage:
         if found.resolved_earlier:
             known_symptoms -= self.resolvable - found.patient
         known_theirs = frozenset(s for s in known_others if s in self.symptom_ids)
-        if known_theirs and not known_symptoms and found.patient and not found.of_self:
+        if known_theirs and not known_symptoms and found.unowned:
             # a conversation about someone else: "has been sick four times now" is theirs
-            found = replace(found, patient=frozenset(), others=found.others | found.patient)
+            found = replace(
+                found, patient=found.patient - found.unowned, others=found.others | found.unowned
+            )
         fired = self._completed(known_symptoms, found.patient)
         # someone else's signs: any level they complete; an emergency sign also on its own,
         # since a bystander writing to a back-pain assistant rarely repeats the back pain

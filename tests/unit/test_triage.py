@@ -40,6 +40,7 @@ DEVELOPMENT = (
     "corpus_11_dev.yml",
     "corpus_12_dev.yml",
     "corpus_13_dev.yml",
+    "corpus_14_dev.yml",
     "near_miss_1.yml",
 )
 # Development sets of harmless look-alikes: the false alarms they may raise at most.
@@ -55,10 +56,12 @@ FROZEN_HALVES = {
     # 12's dev half): routine rose on every half, nothing fell; and after triage14 (corpus 13's
     # dev half): corpus 3's emergencies all asked or escalated, urgent and routine up on most
     # halves, and one emergency of corpus 12 no longer asked (36 -> 35) once the detector
-    # learned two new signs' examples (not looked at; README).
+    # learned two new signs' examples (not looked at; README). Ratcheted after triage15 (corpus
+    # 14's dev half): emergencies up on corpora 11, 12 (back to 36) and 13, urgent on 3,
+    # routine on 10, 11 and 14; nothing fell.
     "corpus_3_frozen.yml": (
         "bf6f91ba3227811da30db17d4942e253bd85a3adf0c05b44028eea49112e4eef",
-        {"emergency_or_asked": 51, "urgent_or_asked": 48, "routine": 20, "false_alarms": 7},
+        {"emergency_or_asked": 51, "urgent_or_asked": 49, "routine": 20, "false_alarms": 7},
     ),
     # first run, untouched, on commit 87346d9; ratcheted 2026-12-03
     "corpus_7_frozen.yml": (
@@ -79,40 +82,48 @@ FROZEN_HALVES = {
     # first run, untouched, on commit 71383dc (34, 30, 20, 6); ratcheted after triage11
     "corpus_10_frozen.yml": (
         "5026b4782ce5ac96edf29178b5cffe924b3742d95c4481cff884295faf54091e",
-        {"emergency_or_asked": 35, "urgent_or_asked": 32, "routine": 28, "false_alarms": 5},
+        {"emergency_or_asked": 35, "urgent_or_asked": 32, "routine": 29, "false_alarms": 5},
     ),
     # first run, untouched, on commit 54d621a (35, 33, 23, 11); after triage12 and the review
     # fixes one emergency fewer was escalated or asked (35 -> 34), back to 35 after triage13
     "corpus_11_frozen.yml": (
         "058bed3262688e1cae1c52697758f6fc7a4de76164c218344439cc3ef6027794",
-        {"emergency_or_asked": 35, "urgent_or_asked": 35, "routine": 27, "false_alarms": 10},
+        {"emergency_or_asked": 36, "urgent_or_asked": 35, "routine": 28, "false_alarms": 10},
     ),
     # first run, untouched, on commit 1924b0f (36, 31, 25, 3); ratcheted after triage13 and
-    # triage14 but for the emergency the detector no longer asks about (above)
+    # triage14 but for the emergency the detector no longer asks about (above), 36 again after
+    # triage15
     "corpus_12_frozen.yml": (
         "3b26d296d24f7f013995892a74689f9c7a2b93feea9511bb0a11359e333d0e02",
-        {"emergency_or_asked": 35, "urgent_or_asked": 32, "routine": 30, "false_alarms": 3},
+        {"emergency_or_asked": 36, "urgent_or_asked": 32, "routine": 30, "false_alarms": 3},
     ),
     # first run, untouched, on commit ceca271 (37, 30, 29, 6); after triage13 routine 33,
     # after triage14 urgent 32
     "corpus_13_frozen.yml": (
         "08b86cb12966b2cfac46bba57f3395d2afc3269594f709eb69435d1dc06ee74d",
-        {"emergency_or_asked": 37, "urgent_or_asked": 32, "routine": 33, "false_alarms": 6},
+        {"emergency_or_asked": 38, "urgent_or_asked": 32, "routine": 33, "false_alarms": 6},
     ),
-    # first run, untouched, on commit 0a42376
+    # first run, untouched, on commit 0a42376 (39, 32, 29, 5); routine 30 after triage15
     "corpus_14_frozen.yml": (
         "d67322f6cb1ef46c39d7dc76e027be939f94037ac6d0b9ce1e1b95f96013cbf1",
-        {"emergency_or_asked": 39, "urgent_or_asked": 32, "routine": 29, "false_alarms": 5},
+        {"emergency_or_asked": 39, "urgent_or_asked": 32, "routine": 30, "false_alarms": 5},
+    ),
+    # first run, untouched, on commit 7c89b7d (36, 31, 32, 9); with triage15 (tuned on corpus
+    # 14 only) one false alarm more (10), not looked at
+    "corpus_15_frozen.yml": (
+        "e5b3bd4359424783f5cb8c7babae2b21c303114258c66d27b3c45c13a0f94a3b",
+        {"emergency_or_asked": 36, "urgent_or_asked": 31, "routine": 32, "false_alarms": 10},
     ),
 }
 # A development half written blind and not yet tuned on: its first-run figures are floors
 # here (as corpus 9's, 10's and 11's were) until it misses no emergency and joins DEVELOPMENT.
 UNTUNED_DEVELOPMENT = {
-    # first run, untouched, on commit 0a42376
-    "corpus_14_dev.yml": {
-        "emergency_or_asked": 36,
-        "urgent_or_asked": 34,
-        "routine": 31,
+    # first run, untouched, on commit 7c89b7d (38, 32, 30, 7); with triage15 (tuned on corpus
+    # 14 only) urgent 33, false alarms 6
+    "corpus_15_dev.yml": {
+        "emergency_or_asked": 38,
+        "urgent_or_asked": 33,
+        "routine": 30,
         "false_alarms": 6,
     },
 }
@@ -296,7 +307,7 @@ def test_the_emergency_number_is_configuration(monkeypatch):
         (
             "september: 9, sept: 9,",
             "september: 13, sept: 9,",
-            "field 'months.september': must be a month number 1-12",
+            "field 'months.september': must be a month number from 1 to below 13",
         ),
     ],
 )
