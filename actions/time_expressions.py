@@ -39,7 +39,6 @@ NOT_AGE = frozenset(
         "sachen",  # "mit 100 Sachen drauf": a speed
         "kmh",
         "mph",
-        "m",
     }
 )
 WORD_LISTS = (

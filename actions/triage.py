@@ -152,6 +152,9 @@ class Triage:
     exception_matcher: PhraseMatcher  # keys: the symptom each phrase excuses
     negation_before: PhraseMatcher
     negation_after: PhraseMatcher
+    # a clause ending in one of these denies all it names: "Brustschmerzen oder Atemnot hab
+    # ich nicht", however far back
+    negation_clause_end: PhraseMatcher
     clause_breaks: frozenset[str]
     rules: list[Rule]
     messages: dict[str, dict[str, str]]
@@ -246,6 +249,7 @@ class Triage:
         before = require_phrases(negation.get("before"), path, "negation", "before")
         after = require_phrases(negation.get("after"), path, "negation", "after")
         breaks = require_phrases(negation.get("clause_breaks"), path, "negation", "clause_breaks")
+        clause_end = require_phrases(negation.get("clause_end"), path, "negation", "clause_end")
         standing = require_mapping(data.get("standing"), path, field="standing")
         help_phrases = PhraseMatcher(
             [
@@ -262,6 +266,7 @@ class Triage:
             # negation words must be exact: "nacht" is no typo of "nicht", nor "wieder" of "weder"
             negation_before=PhraseMatcher((("neg", p) for p in before), typos=False),
             negation_after=PhraseMatcher((("neg", p) for p in after), typos=False),
+            negation_clause_end=PhraseMatcher((("neg", p) for p in clause_end), typos=False),
             clause_breaks=frozenset(tokens(" ".join(breaks))),
             rules=rules,
             messages={
@@ -321,13 +326,21 @@ class Triage:
         """A negation within the window, unless it is part of another symptom's phrase
         (`spans`): "Rückenschmerzen, die nicht weggehen" does not negate the back pain."""
         low = max(0, start - NEGATION_WINDOW)
-        found = [
-            (low + m.start, low + m.end)
-            for m in self.negation_before.matches_in_words(clause[low:start])
-        ] + [
-            (end + m.start, end + m.end)
-            for m in self.negation_after.matches_in_words(clause[end : end + NEGATION_WINDOW])
-        ]
+        found = (
+            [
+                (low + m.start, low + m.end)
+                for m in self.negation_before.matches_in_words(clause[low:start])
+            ]
+            + [
+                (end + m.start, end + m.end)
+                for m in self.negation_after.matches_in_words(clause[end : end + NEGATION_WINDOW])
+            ]
+            + [
+                (end + m.start, end + m.end)
+                for m in self.negation_clause_end.matches_in_words(clause[end:])
+                if end + m.end == len(clause)
+            ]
+        )
         # a longer phrase: "weder" typed for "wieder" is still the negation
         others = [(s, e) for s, e in spans if e <= start or s >= end]
         return any(
@@ -398,6 +411,8 @@ class Triage:
         sentences = self.sentences(text)
         carried = (False, False)  # someone else's, a question in general
         resolved_earlier = False
+        # the patient named before, and nobody else since: "Now about me. Had cancer. Back pain."
+        owned = False
         for index, sentence in enumerate(sentences):
             present = len(patient) + len(others)
             answer = sentences[index + 1].words[:3] if index + 1 < len(sentences) else []
@@ -414,7 +429,6 @@ class Triage:
             named_in_clauses, excused = self._named(sentence)
             dismissed |= set().union(*excused)
             span_clause, span_days = self._month_span(sentence)
-            owned = False  # someone named earlier in the sentence: "I have a fever, and ..."
             for k, (clause, named, context) in enumerate(
                 zip(sentence.clauses, named_in_clauses, contexts, strict=True)
             ):
