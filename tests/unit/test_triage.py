@@ -116,12 +116,23 @@ FROZEN_HALVES = {
         "e5b3bd4359424783f5cb8c7babae2b21c303114258c66d27b3c45c13a0f94a3b",
         {"emergency_or_asked": 36, "urgent_or_asked": 31, "routine": 32, "false_alarms": 10},
     ),
+    # first run, untouched, on commit 4a6cad8 (after triage16)
+    "corpus_16_frozen.yml": (
+        "aef9726d29bf369cd67aa9c7bceb441c63239069e961a9e056959c26fe57e0c4",
+        {"emergency_or_asked": 35, "urgent_or_asked": 33, "routine": 27, "false_alarms": 3},
+    ),
 }
 # A development half written blind and not yet tuned on: its first-run figures are floors
 # here (as corpus 9's, 10's and 11's were) until it misses no emergency and joins DEVELOPMENT.
 UNTUNED_DEVELOPMENT: dict[str, dict[str, int]] = {
-    # none: corpus 15's dev half (first run on 7c89b7d: 38, 32, 30, 7) was tuned on in
-    # triage16 and joined DEVELOPMENT; the next blind corpus's dev half comes here
+    # first run, untouched, on commit 4a6cad8 (corpus 15's dev half was tuned on in triage16
+    # and joined DEVELOPMENT)
+    "corpus_16_dev.yml": {
+        "emergency_or_asked": 37,
+        "urgent_or_asked": 32,
+        "routine": 29,
+        "false_alarms": 7,
+    },
 }
 MAX_FALSE_ALARM_RATE = 0.05
 
