@@ -111,6 +111,9 @@ BLIND_DEV_FLOORS = {
     # medical changed), tuned on in pii9 (Romance, Polish and Dutch streets and postcodes, a
     # street after its town, lowercase surnames after a title, middle initials, licences)
     "corpus_blind9_dev.yml": (74, 0),
+    # the tenth (2026-12-04): first run untouched on f8eadbb (40 of 57, 1 medical changed);
+    # the next redaction tuning set
+    "corpus_blind10_dev.yml": (40, 1),
 }
 
 
@@ -186,6 +189,12 @@ FROZEN_HALVES = {
         "6a1c057b8d629c7fa63f938c879799303390486a130516f7254c2a696ebb267f",
         56,
         2,
+    ),
+    # the tenth blind corpus (2026-12-04), first run untouched on commit f8eadbb
+    "corpus_blind10_frozen.yml": (
+        "85a115eaa1b210c7191810575cd73073c9627be9578d3a5eb37a91f31b225834",
+        44,
+        1,
     ),
 }
 
