@@ -120,6 +120,10 @@ FROZEN_HALVES = {
     "corpus_16_frozen.yml": (
         "aef9726d29bf369cd67aa9c7bceb441c63239069e961a9e056959c26fe57e0c4",
         {"emergency_or_asked": 35, "urgent_or_asked": 33, "routine": 27, "false_alarms": 3},
+    ),    # corpus 17 (2026-12-04), first run untouched on f8eadbb
+    "corpus_17_frozen.yml": (
+        "e42bc7e3e2530ecabd89a9599aa6464f265841230784aa7ebbd1f5734fc12b8c",
+        {"emergency_or_asked": 30, "urgent_or_asked": 30, "routine": 27, "false_alarms": 7},
     ),
 }
 # A development half written blind and not yet tuned on: its first-run figures are floors
@@ -132,6 +136,12 @@ UNTUNED_DEVELOPMENT: dict[str, dict[str, int]] = {
         "urgent_or_asked": 32,
         "routine": 29,
         "false_alarms": 7,
+    },    # first run, untouched, on commit f8eadbb
+    "corpus_17_dev.yml": {
+        "emergency_or_asked": 36,
+        "urgent_or_asked": 22,
+        "routine": 28,
+        "false_alarms": 15,
     },
 }
 MAX_FALSE_ALARM_RATE = 0.05
