@@ -49,7 +49,12 @@ WORD_LISTS = (
     "rate_before_number",
     "month_start_after",
     "now_words",
+    "height_units",
+    "height_words",
 )
+# a number of metres up to this is a height, not an age, even without a height word ("58 m" is
+# a 58-year-old man, "5 m" a fall)
+MAX_BARE_HEIGHT = 10
 UNIT_DAYS = {
     "minutes": 1 / 1440,
     "hours": 1 / 24,
@@ -66,7 +71,7 @@ class Derived:
     """A symptom that holds when a duration (in days) or an age falls in a range."""
 
     symptom: str
-    measure: str  # "duration" or "age"
+    measure: str  # "duration", "age" or "height" (metres)
     at_least: float
     below: float
 
@@ -90,6 +95,8 @@ class TimeExpressions:
     months: dict[tuple[str, ...], float] = field(default_factory=dict)
     month_start_after: frozenset[str] = frozenset()  # "since", "end of": a month as the start
     now_words: frozenset[str] = frozenset()
+    height_units: frozenset[str] = frozenset()  # "m", "Meter": a height, when `_is_height`
+    height_words: frozenset[str] = frozenset()  # "tief", "fell", "off": a height told as one
 
     @classmethod
     def load(cls, raw: object, path: Path, symptoms: set[str]) -> TimeExpressions:
@@ -118,17 +125,25 @@ class TimeExpressions:
             spec = require_mapping(spec, path, "time", f"derived.{name}")
             if name not in symptoms:
                 raise DataFileError(path, "is not a symptom", "time", f"derived.{name}")
-            measure = "age" if "age_at_least" in spec else "duration"
+            measure = (
+                "age"
+                if "age_at_least" in spec
+                else "height"
+                if "metres_at_least" in spec
+                else "duration"
+            )
             try:
                 if measure == "age":
                     low, high = float(spec["age_at_least"]), float(spec.get("age_below", MAX_AGE))
+                elif measure == "height":
+                    low, high = float(spec["metres_at_least"]), float("inf")
                 else:
                     low = float(spec["days_at_least"])
                     high = float(spec.get("days_below", float("inf")))
             except (KeyError, TypeError, ValueError) as err:
                 raise DataFileError(
                     path,
-                    "needs days_at_least (and days_below) or age_at_least",
+                    "needs days_at_least (and days_below), age_at_least or metres_at_least",
                     "time",
                     f"derived.{name}",
                 ) from err
@@ -267,9 +282,36 @@ class TimeExpressions:
                     and 0 < int(number) <= MAX_AGE
                     and self.units.get(after, 365) == 365
                     and after not in NOT_AGE
+                    # "1,80 m" is read "1 80 m": neither number is an age
+                    and not after.isdigit()
+                    and not self._is_height(words, i + pattern.index("n"))
                     and (theirs or not self._someone_elses(owner, after))
                 ):
                     found.append(int(number))
+        return found
+
+    def _is_height(self, words: list[str], at: int) -> bool:
+        """The number at `at` is metres: a height unit follows, and the number is small, part
+        of a decimal ("1 5 m"), or told with a height word ("5 m tief", "fell 12 metres")."""
+        if at + 1 >= len(words) or words[at + 1] not in self.height_units:
+            return False
+        around = set(words[max(0, at - 2) : at]) | set(words[at + 2 : at + 4])
+        return (
+            float(words[at]) <= MAX_BARE_HEIGHT
+            or (at > 0 and words[at - 1].isdigit())
+            or bool(around & self.height_words)
+        )
+
+    def heights(self, words: list[str]) -> list[float]:
+        """Heights in metres; a decimal mark was read as a space ("1,5 m" is "1 5 m")."""
+        found = []
+        for i, word in enumerate(words):
+            if not word.isdigit() or not self._is_height(words, i):
+                continue
+            if i > 0 and words[i - 1].isdigit():
+                found.append(float(f"{words[i - 1]}.{word}"))
+            else:
+                found.append(float(word))
         return found
 
     def symptoms(
@@ -281,11 +323,14 @@ class TimeExpressions:
     ) -> set[str]:
         """Derived symptoms; durations only where they are present ones. `also_days`: a
         duration found across the clauses of the sentence (`month_span`)."""
-        ages = self.ages(words, theirs)
-        durations_found = [*self.durations(words), *also_days] if durations else []
+        values = {
+            "age": self.ages(words, theirs),
+            "duration": [*self.durations(words), *also_days] if durations else [],
+            "height": self.heights(words),
+        }
         return {
             d.symptom
             for d in self.derived
-            for value in (ages if d.measure == "age" else durations_found)
+            for value in values[d.measure]
             if d.at_least <= value < d.below
         }

@@ -152,9 +152,10 @@ class Triage:
     exception_matcher: PhraseMatcher  # keys: the symptom each phrase excuses
     negation_before: PhraseMatcher
     negation_after: PhraseMatcher
-    # a clause ending in one of these denies all it names: "Brustschmerzen oder Atemnot hab
-    # ich nicht", however far back
+    # a clause ending in one of these denies the sign right before it and the signs joined to
+    # it by `clause_end_joins`: "Brustschmerzen oder Atemnot hab ich nicht"
     negation_clause_end: PhraseMatcher
+    clause_end_joins: frozenset[str]
     clause_breaks: frozenset[str]
     rules: list[Rule]
     messages: dict[str, dict[str, str]]
@@ -250,6 +251,9 @@ class Triage:
         after = require_phrases(negation.get("after"), path, "negation", "after")
         breaks = require_phrases(negation.get("clause_breaks"), path, "negation", "clause_breaks")
         clause_end = require_phrases(negation.get("clause_end"), path, "negation", "clause_end")
+        joins = require_phrases(
+            negation.get("clause_end_joins"), path, "negation", "clause_end_joins"
+        )
         standing = require_mapping(data.get("standing"), path, field="standing")
         help_phrases = PhraseMatcher(
             [
@@ -267,6 +271,7 @@ class Triage:
             negation_before=PhraseMatcher((("neg", p) for p in before), typos=False),
             negation_after=PhraseMatcher((("neg", p) for p in after), typos=False),
             negation_clause_end=PhraseMatcher((("neg", p) for p in clause_end), typos=False),
+            clause_end_joins=frozenset(tokens(" ".join(joins))),
             clause_breaks=frozenset(tokens(" ".join(breaks))),
             rules=rules,
             messages={
@@ -324,7 +329,12 @@ class Triage:
         self, clause: list[str], start: int, end: int, spans: Iterable[tuple[int, int]] = ()
     ) -> bool:
         """A negation within the window, unless it is part of another symptom's phrase
-        (`spans`): "Rückenschmerzen, die nicht weggehen" does not negate the back pain."""
+        (`spans`): "Rückenschmerzen, die nicht weggehen" does not negate the back pain; nor
+        is a finding that is itself a negation negated again ("kann nicht pinkeln, hab ich
+        nicht gedacht")."""
+        if self.negation_before.matches_in_words(clause[start:end]):
+            return False
+        spans = list(spans)
         low = max(0, start - NEGATION_WINDOW)
         found = (
             [
@@ -335,17 +345,38 @@ class Triage:
                 (end + m.start, end + m.end)
                 for m in self.negation_after.matches_in_words(clause[end : end + NEGATION_WINDOW])
             ]
-            + [
-                (end + m.start, end + m.end)
-                for m in self.negation_clause_end.matches_in_words(clause[end:])
-                if end + m.end == len(clause)
-            ]
+            + self._clause_end_negation(clause, end, spans)
         )
         # a longer phrase: "weder" typed for "wieder" is still the negation
         others = [(s, e) for s, e in spans if e <= start or s >= end]
         return any(
             not any(s <= a and b <= e and e - s > b - a for s, e in others) for a, b in found
         )
+
+    def _clause_end_negation(
+        self, clause: list[str], end: int, spans: list[tuple[int, int]]
+    ) -> list[tuple[int, int]]:
+        """A clause-final "hab ich nicht" that reaches the finding ending at `end`: nothing or only
+        joined signs lie between ("Fieber oder Schüttelfrost hab ich nicht")."""
+        ends = [
+            (end + m.start, end + m.end)
+            for m in self.negation_clause_end.matches_in_words(clause[end:])
+            if end + m.end == len(clause)
+        ]
+        signs = {s: e for s, e in spans if s >= end}
+        reached = []
+        for a, b in ends:
+            i, joined = end, False
+            while i < a:
+                if clause[i] in self.clause_end_joins:
+                    i, joined = i + 1, True
+                elif joined and i in signs and signs[i] <= a:
+                    i, joined = signs[i], False
+                else:
+                    break
+            if i == a:
+                reached.append((a, b))
+        return reached
 
     def _affirmed(
         self, matches: list[Match], clause: list[str], spans: Iterable[tuple[int, int]] = ()
@@ -432,7 +463,9 @@ class Triage:
             for k, (clause, named, context) in enumerate(
                 zip(sentence.clauses, named_in_clauses, contexts, strict=True)
             ):
-                owned = context.of_self or (owned and not context.someone_else)
+                # "I found him on the floor": the teller, not the owner of what follows
+                names_them = bool(self.context.other_person.matches_in_words(clause))
+                owned = (context.of_self and not names_them) or (owned and not context.someone_else)
                 if context.someone_else:
                     # "my dad had prostate cancer": no sign of the patient's, but his history
                     named |= excused[k] & self.history_counts

@@ -120,7 +120,8 @@ FROZEN_HALVES = {
     "corpus_16_frozen.yml": (
         "aef9726d29bf369cd67aa9c7bceb441c63239069e961a9e056959c26fe57e0c4",
         {"emergency_or_asked": 35, "urgent_or_asked": 33, "routine": 27, "false_alarms": 3},
-    ),    # corpus 17 (2026-12-04), first run untouched on f8eadbb
+    ),
+    # corpus 17 (2026-12-04), first run untouched on f8eadbb
     "corpus_17_frozen.yml": (
         "e42bc7e3e2530ecabd89a9599aa6464f265841230784aa7ebbd1f5734fc12b8c",
         {"emergency_or_asked": 30, "urgent_or_asked": 30, "routine": 27, "false_alarms": 7},
@@ -136,7 +137,8 @@ UNTUNED_DEVELOPMENT: dict[str, dict[str, int]] = {
         "urgent_or_asked": 32,
         "routine": 29,
         "false_alarms": 7,
-    },    # first run, untouched, on commit f8eadbb
+    },
+    # first run, untouched, on commit f8eadbb
     "corpus_17_dev.yml": {
         "emergency_or_asked": 36,
         "urgent_or_asked": 22,

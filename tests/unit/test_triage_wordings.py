@@ -233,3 +233,119 @@ def test_a_relatives_rash_the_teller_checks_and_their_confusion_call_for_them():
         ]
     )
     assert (own, theirs) == (Urgency.NONE, Urgency.EMERGENCY)
+
+
+# A review of triage16 (2026-12-03, fifth session; the reviewer saw no corpus), with the cases
+# of the review of triage15 whose fixes it questioned kept beside them (above): each of these
+# failed on f8eadbb.
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # "hab ich nicht" at the end denies the sign right before it, not one further back
+        (
+            "Rücken tut weh. Seit gestern Abend Taubheit im Schritt Fieber hab ich nicht",
+            "emergency",
+        ),
+        # a sign that is itself a "nicht" is not denied again by a clause-final "nicht"
+        (
+            "Rückenschmerzen und seit heute kann ich nicht pinkeln hab ich nicht gedacht",
+            "emergency",
+        ),
+        # "can I also", "do I have to ... too" ask about something else, not the sign in general
+        ("I have a fever of 39 and back pain, can I also have a hot bath?", "urgent"),
+        (
+            "I've had a fever and back pain since yesterday, do I have to take it easy too?",
+            "urgent",
+        ),
+        (
+            "Ich hab Rückenschmerzen und Fieber seit gestern, kann ich auch trotzdem zur Arbeit?",
+            "urgent",
+        ),
+        # both legs numb told telegraphically
+        ("legs numb and my back is agony", "emergency"),
+        # a crash at speed while in traffic is still a crash at speed
+        ("I was stuck in traffic when a lorry hit us at 80, my back is in bits", "emergency"),
+        ("Stand im Stau, da ist einer mit 100 hinten drauf gefahren, Rücken tut weh", "emergency"),
+        # coughing and blood in two clauses
+        ("I've been coughing a lot, there was blood in it, back hurts", "emergency"),
+        # no urine since last night
+        ("I haven't had a wee since last night, back killing me", "emergency"),
+        (
+            "haven't needed the toilet since last night even though I'm drinking, bad back",
+            "emergency",
+        ),
+        # hit by a car, the car as the subject
+        ("Mich hat heute ein Auto erwischt beim Überqueren, Rücken tut weh", "emergency"),
+        ("Bin heute von einem Auto erwischt worden, der Rücken tut weh", "emergency"),
+        # a leg that can hardly move for pain is no failing legs
+        ("Ich kann vor Schmerzen das linke Bein kaum bewegen, Hexenschuss seit gestern", "none"),
+        # "Schritt für Schritt" and "kaum" are no numb crotch
+        ("Schritt für Schritt wird es besser, der Rücken fühlt sich kaum noch steif an", "none"),
+        # drinks, friends and toasts are no knocks at an older age
+        ("I'm 70 and knocked back a few drinks last night, my back's stiff today", "none"),
+        (
+            "Ich bin 70 und habe mit meinem Mann auf den Geburtstag angestoßen, Rücken zwickt",
+            "none",
+        ),
+        ("I'm 68 and bumped into a friend at the shops, my back has been aching", "none"),
+        ("Ich bin 72 und etwas angeschlagen von der Erkältung, Rücken tut weh", "none"),
+        # a fall from a height told in metres, read as a number
+        ("fell about 6 m onto concrete, back hurts", "emergency"),
+        ("Bin 5 m tief gestürzt, Rücken tut weh", "emergency"),
+        # being in the dark, and back pain that makes no sense, are no meningitis
+        ("Mit Fieber und Rückenschmerzen bin ich im Dunkeln die Treppe runter", "urgent"),
+        ("my back pain is not making any sense to me, fever since yesterday", "urgent"),
+    ],
+)
+def test_reviewed_wordings_of_triage16_neither_hide_a_sign_nor_raise_a_false_alarm(text, level):
+    assert reached(text) is Urgency(level)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # kept from before the review: what the narrowed phrases must still reach
+        ("Druck auf der Brust oder Luftnot hab ich nicht, nur Verspannung im Rücken", "none"),
+        ("Meine Freundin hatte ein Cauda-Syndrom. Kann ich das auch haben?", "none"),
+        ("back pain, both legs numb since this morning", "emergency"),
+        (
+            "Hatte einen Auffahrunfall im Stau, im Schritttempo, seitdem tut der Rücken weh",
+            "urgent",
+        ),
+        ("I have a cough and had a blood test today, my back hurts", "none"),
+        (
+            "Ich war seit gestern nicht mehr richtig auf dem Klo, bin verstopft, Rückenschmerzen",
+            "none",
+        ),
+        ("Beim Aussteigen aus dem Auto hat es mich erwischt, Hexenschuss, Rückenschmerzen", "none"),
+        ("Ich kann das linke Bein seit gestern kaum noch bewegen, Rückenschmerzen", "urgent"),
+        ("I'm 70 and bumped my back on the door frame, it hurts a lot now", "urgent"),
+        ("I'm 74 and walked into the kitchen table, my back hurts since", "urgent"),
+        ("I bin 78 und hab mi am Schrank angschlagn, jetzt tut der Rücken weh", "urgent"),
+        ("Fieber, Rückenschmerzen und sie liegt nur noch im Dunkeln, Licht tut weh", "emergency"),
+        ("he is not making any sense, fever and back pain", "emergency"),
+        ("Ich bin von einem 0,5 m hohen Podest gefallen, Rücken tut weh", "urgent"),
+        ("I'm 58 m, first time ever back pain", "routine"),
+    ],
+)
+def test_what_the_triage16_review_narrowed_still_reaches_its_level(text, level):
+    assert reached(text) is Urgency(level)
+
+
+def test_a_teller_who_names_the_other_person_does_not_make_the_next_sentence_theirs():
+    own, theirs = conversation(
+        [
+            "My dad is 80 and has had back pain for a week",
+            "I found him on the floor. Can't feel legs, back agony.",
+        ]
+    )
+    assert (own, theirs) == (Urgency.NONE, Urgency.EMERGENCY)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ich bin 1,80 m groß und 40, Rückenschmerzen vom Sitzen", "I'm 1.85 m and 34, sore back"],
+)
+def test_a_body_height_is_neither_an_age_nor_a_fall(text):
+    found = TRIAGE.findings(text).patient
+    assert not found & {"age_under_20", "age_over_50", "fall_height"}, found
