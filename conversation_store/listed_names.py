@@ -7,8 +7,10 @@ ordinary words ("Rose", "Mark", "Will": the data file's `also_words`) are names 
 cue, or before "here"/"hier" ("Mark here."). A capitalised word that is not on the list is
 never taken for a name without a cue: German capitalises every noun ("Rücken", "Ischias").
 A few places make a listed word a name in lowercase too, or an `also_words` one without a cue:
-before a verb ("lol becky made me"), signing off the message ("any advice?? tom"), two names
-joined by "and" ("Rose and Frank from my group"), opening the message before "again".
+before a verb ("lol becky made me"), set off by commas ("the nurse, fatima, was lovely"),
+signing off the message ("any advice?? tom"), two names joined by "and" ("Rose and Frank from
+my group"), opening the message before "again". A German genitive of a capitalised first
+name before a noun is the name with its "s" kept ("Mehmets Rücken": "[name]s Rücken").
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ _PAIR_NEXT = re.compile(r"[ \t]{0,2}([^\W\d_]?)")  # the letter that starts the 
 _AGAIN = re.compile(
     r"\A\s{0,3}([^\W\d_]{2,31})[ \t]{1,2}(?i:again|nochmal|wieder)[ \t]{0,2}[-\u2013\u2014,:]"
 )
+# a word set off by commas: "the nurse on tuesday, fatima, was lovely"
+_IN_COMMAS = re.compile(rf",[ \t]{{1,2}}({_TOKEN.pattern})(?=[ \t]{{0,2}},)")
 _SIGNOFF_TAIL = 100  # characters at the end of a text in which a sign-off is looked for
 
 
@@ -110,8 +114,9 @@ class ListedNames:
         object.__setattr__(self, "_before_verb_regex", before_verb)
 
     def may_hold_names(self, text: str, lowered: str) -> bool:
-        """False if a text in lowercase has neither "here" nor one of the verbs: no names."""
-        if lowered != text or "here" in lowered or "hier" in lowered:
+        """False if a text in lowercase has neither "here", a comma nor one of the verbs: no
+        names."""
+        if lowered != text or "here" in lowered or "hier" in lowered or "," in lowered:
             return True
         if any(verb in lowered for verb in self.verb_next):
             return True
@@ -151,6 +156,8 @@ class ListedNames:
         if self.verb_next:
             yield from self._before_verb(text)
         yield from self._lowercase_signoff(text)
+        if "," in text:
+            yield from self._between_commas(text)
         if " and " in text or "&" in text or " und " in text:
             yield from self._pairs(text)
         again = _AGAIN.match(text)
@@ -202,6 +209,12 @@ class ListedNames:
             and fold(word) not in self.also_words
         )
 
+    def _between_commas(self, text: str) -> Iterator[tuple[int, int]]:
+        """ "the physio on monday, fatima, said": a lowercase first name set off by commas."""
+        for match in _IN_COMMAS.finditer(text):
+            if self._lowercase_first_name(match.group(1)):
+                yield match.span(1)
+
     def _before_verb(self, text: str) -> Iterator[tuple[int, int]]:
         """ "lol becky made me", "my wife anna said": a lowercase first name before a verb."""
         for match in self._before_verb_regex.finditer(text):  # type: ignore[attr-defined]
@@ -217,6 +230,7 @@ class ListedNames:
             chunk for chunk in set(text.split()) if chunk[0].isupper() or not chunk[0].isalpha()
         }
         words = {word for chunk in chunks for word in _SIMPLE_TOKEN.findall(chunk)}
+        yield from self._genitives(text, words)
         names = {
             word
             for word in words
@@ -238,14 +252,46 @@ class ListedNames:
                 covered = self._extend(text, _without_possessive(match))
                 if self.not_a_name(match.group()):  # "Martin-Luther-Krankenhaus"
                     continue
-                # "the Patrick test", and "Patrick's test" as well
-                after = covered + 2 if text[covered : covered + 2] in _POSSESSIVES else covered
-                following = _NEXT.match(text, after)
-                if following and following.group(1).lower() in self.eponym_next:
+                # "the Patrick test", "Patrick's test", and a capitalised word right after the
+                # first name, which the name took: "Thomas Zeichen", "eine Emma Matratze"
+                if self._eponym(text, covered) or self._eponym(text, match.end()):
                     continue
                 if self._after_place_word(text, match.start()):
                     continue
                 yield match.start(), covered
+
+    def _genitives(self, text: str, words: set[str]) -> Iterator[tuple[int, int]]:
+        """ "Mehmets Rücken": a German genitive, a capitalised first name (of four letters or
+        more) with an "s", before a capitalised noun; the name is replaced, the "s" kept
+        ("[name]s Rücken", as "[name]'s back"). Not a listed word itself ("Thomas")."""
+        stems = {
+            word[:-1]
+            for word in words
+            if len(word) >= 5
+            and word[-1] == "s"
+            and _titlecase(word)
+            and not self.is_listed(word)
+            and self.is_first_name(word[:-1])
+            and fold(word[:-1]) not in self.also_words
+            and not self.not_a_name(word[:-1])
+            and not self.not_a_name(word)
+        }
+        if not stems:
+            return
+        alternatives = "|".join(map(re.escape, sorted(stems)))
+        before_noun = re.compile(
+            rf"(?<![^\W\d_{_APOSTROPHES}-])(?:{alternatives})(?=s[ \t]{{1,2}}[A-ZÄÖÜ][^\W\d_])"
+        )
+        for match in before_noun.finditer(text):
+            if not self._after_place_word(text, match.start()):
+                yield match.span()
+
+    def _eponym(self, text: str, end: int) -> bool:
+        """Whether the word after a name ending at `end` makes it a test's, a disease's or a
+        product's name (the `eponym_next` words)."""
+        after = end + 2 if text[end : end + 2] in _POSSESSIVES else end
+        following = _NEXT.match(text, after)
+        return following is not None and following.group(1).lower() in self.eponym_next
 
     def _after_place_word(self, text: str, start: int) -> bool:
         """Whether the word before `start` makes the name a place: "St Thomas'", "Sankt Anna"."""
@@ -296,11 +342,15 @@ class ListedNames:
             last = words[-1]
             if len(words) == 2 and not text[words[0].end() : last.start()].strip(" \t"):
                 first = words[0]
+                # "Jamal's mum here": the name is the one whose relative writes
+                if first.group()[-2:] in _POSSESSIVES and self._here_name(first.group()):
+                    yield first.start(), first.end() - 2
+                    continue
                 if self._here_name(first.group()) and not self.not_a_name(last.group()):
                     yield first.start(), last.end()
                     continue
             if self._here_name(last.group()):
-                yield last.start(), last.end()
+                yield last.start(), _without_possessive(last)
 
     def _here_name(self, word: str) -> bool:
         lowered = _parts(word)[0]

@@ -175,6 +175,9 @@ class NameRules:
     # normalised cues (titles of address) after which a listed surname is a name in lowercase
     # too: "hab mit herrn nowak telefoniert"
     surname_titles: frozenset[str] = frozenset()
+    # particles that are mostly prepositions: a name goes on after them only with a listed
+    # surname ("Herr Frank zur Kontrolle" ends at "Frank"; "Frau Anna vom Stein" does not)
+    preposition_particles: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # A text repeating one phrase many times would otherwise cost a Python-level
@@ -278,6 +281,10 @@ class NameRules:
             # after a particle a capitalised word, or in a name typed in lowercase a listed
             # surname: "maría josé de la fuente" (not "anna zu hause")
             if skip and not (word[0].isupper() or (lowercase_name and self._surname_like(word))):
+                break
+            # "Herr Frank zur Kontrolle": after a preposition only a listed surname
+            prepositional = skip and words[i].lower() in self.preposition_particles
+            if prepositional and not self._surname_like(word):
                 break
             if not (word[0].isupper() or lowercase_name or self._joined_particle(word)):
                 break
@@ -575,6 +582,7 @@ class _Reader:
             "particle_cues",
             "leading_particles",
             "surname_titles",
+            "preposition_particles",
         }
         names = self.mapping(value, keys, "names")
         strong = self.phrases(names.get("strong"), "names", "strong")
@@ -640,7 +648,15 @@ class _Reader:
                 raise self.fail(
                     f"{unknown} are not cues (strong or weak)", "names", "surname_titles"
                 )
+        preposition_particles = frozenset()
+        if "preposition_particles" in names:
+            given = self.phrases(names["preposition_particles"], "names", "preposition_particles")
+            preposition_particles = frozenset(p.lower() for p in given)
+            unknown = sorted(preposition_particles - {p[0] for p in particles})
+            if unknown:
+                raise self.fail(f"{unknown} are not particles", "names", "preposition_particles")
         return NameRules(
+            preposition_particles=preposition_particles,
             surname_titles=surname_titles,
             particle_cues=particle_cues,
             leading_particles=leading_particles,
