@@ -349,3 +349,55 @@ def test_a_teller_who_names_the_other_person_does_not_make_the_next_sentence_the
 def test_a_body_height_is_neither_an_age_nor_a_fall(text):
     found = TRIAGE.findings(text).patient
     assert not found & {"age_under_20", "age_over_50", "fall_height"}, found
+
+
+# Triage17b, tuned on the development halves of corpora 16 and 17; each told in other words
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # a swollen calf with breathlessness, however it came on; a swollen calf alone
+        ("my right calf is swollen and hot and I get out of breath on the stairs", "emergency"),
+        ("Die rechte Wade ist seit gestern dick und rot, Rücken zieht auch", "urgent"),
+        # a stroke told by a relative
+        ("my mum's mouth is drooping on one side and her speech is slurred", "emergency"),
+        ("Mein Vater spricht seit einer Stunde verwaschen, Rücken tut ihm auch weh", "emergency"),
+        # a fall after which someone cannot get up
+        ("my nan slipped in the kitchen and I cannot get her up, she's crying", "emergency"),
+        ("Opa ist im Garten gestürzt und kommt nicht hoch, das Bein ist verdreht", "emergency"),
+        # blood in the urine with back pain
+        ("back pain on the left and my pee is red since this morning", "urgent"),
+        ("Rückenschmerzen rechts und Blut im Urin seit heute", "urgent"),
+        # a child's back pain that wakes them
+        ("my son is 12 and his back pain wakes him up at night", "urgent"),
+        # both legs going weak, told with a word between
+        ("both of my legs are going weak and my back is in agony", "emergency"),
+        # a blow and pins and needles in the hands
+        ("took a knock to the back at rugby and now my fingers have pins and needles", "emergency"),
+        # Swiss German motorbike and legs
+        ("bin mitem Töff umgfalle, Rugge tuet weh, cha d'Bei nöd bewege", "emergency"),
+        # heels and big toe
+        ("seit heute kann ich auf der rechten Ferse nicht laufen, Ischias seit Wochen", "urgent"),
+        # weight dropped, in stones
+        ("I've dropped nearly a stone without trying and my back aches at night", "urgent"),
+        # Nigerian English: the waist is the lower back
+        ("my waist has been paining me for 2 months now", "routine"),
+    ],
+)
+def test_lay_wordings_of_corpora_16_and_17_told_otherwise(text, level):
+    assert reached(text) is Urgency(level)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the shelf collapsed under the books, then my back went when I picked them up",
+        "Kortisonsalbe gegen Neurodermitis an den Armen, ist Rückenyoga trotzdem ok?",
+        "lost 4 kilos since I stopped drinking, back sore from lifting boxes this week",
+        "my calf is tight after the run yesterday, back a bit stiff",
+        "Blut- und Urinwerte waren beim Hausarzt normal, nur der Rücken zwickt",
+        "If I suddenly couldn't feel my legs, would that be an emergency? Just asking, back fine",
+    ],
+)
+def test_look_alikes_of_corpora_16_and_17_and_of_the_new_signs_do_not_escalate(text):
+    # (the calf, the urine values and "if I suddenly" guard the new rules' phrases)
+    assert reached(text) is Urgency.NONE
