@@ -50,8 +50,13 @@ WORD_LISTS = (
     "month_start_after",
     "now_words",
     "height_units",
+    "height_feet",
     "height_words",
+    "fall_before_height",
+    "not_fall_height",
 )
+FOOT = 0.3048
+FALL_WINDOW = 3  # "fell about 6 m", "von einem 0,5 m hohen Podest": the fall word this near
 # a number of metres up to this is a height, not an age, even without a height word ("58 m" is
 # a 58-year-old man, "5 m" a fall)
 MAX_BARE_HEIGHT = 10
@@ -96,7 +101,13 @@ class TimeExpressions:
     month_start_after: frozenset[str] = frozenset()  # "since", "end of": a month as the start
     now_words: frozenset[str] = frozenset()
     height_units: frozenset[str] = frozenset()  # "m", "Meter": a height, when `_is_height`
-    height_words: frozenset[str] = frozenset()  # "tief", "fell", "off": a height told as one
+    height_feet: frozenset[str] = frozenset()  # "ft", "feet"
+    height_words: frozenset[str] = frozenset()  # "tief", "groß", "down": a height, not an age
+    # a fall's height needs one of these before the number ("fell", "aus", "off") or a height
+    # word after the unit ("5 m tief gestürzt"), and none of `not_fall_height` after it
+    # ("2 m groß", "3 m from my door")
+    fall_before_height: frozenset[str] = frozenset()
+    not_fall_height: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, raw: object, path: Path, symptoms: set[str]) -> TimeExpressions:
@@ -129,21 +140,22 @@ class TimeExpressions:
                 "age"
                 if "age_at_least" in spec
                 else "height"
-                if "metres_at_least" in spec
+                if "metres_above" in spec
                 else "duration"
             )
             try:
                 if measure == "age":
                     low, high = float(spec["age_at_least"]), float(spec.get("age_below", MAX_AGE))
                 elif measure == "height":
-                    low, high = float(spec["metres_at_least"]), float("inf")
+                    # "more than a metre" (NICE NG41): above, not at
+                    low, high = float(spec["metres_above"]) + 1e-9, float("inf")
                 else:
                     low = float(spec["days_at_least"])
                     high = float(spec.get("days_below", float("inf")))
             except (KeyError, TypeError, ValueError) as err:
                 raise DataFileError(
                     path,
-                    "needs days_at_least (and days_below), age_at_least or metres_at_least",
+                    "needs days_at_least (and days_below), age_at_least or metres_above",
                     "time",
                     f"derived.{name}",
                 ) from err
@@ -283,7 +295,7 @@ class TimeExpressions:
                     and self.units.get(after, 365) == 365
                     and after not in NOT_AGE
                     # "1,80 m" is read "1 80 m": neither number is an age
-                    and not after.isdigit()
+                    and not (after.isdigit() and self._is_height(words, i + n))
                     and not self._is_height(words, i + pattern.index("n"))
                     and (theirs or not self._someone_elses(owner, after))
                 ):
@@ -291,27 +303,37 @@ class TimeExpressions:
         return found
 
     def _is_height(self, words: list[str], at: int) -> bool:
-        """The number at `at` is metres: a height unit follows, and the number is small, part
-        of a decimal ("1 5 m"), or told with a height word ("5 m tief", "fell 12 metres")."""
-        if at + 1 >= len(words) or words[at + 1] not in self.height_units:
+        """The number at `at` is a length, not an age: a unit follows, and the number is small,
+        part of a decimal ("1 5 m"), or told with a height word ("5 m tief", "2 m groß")."""
+        units = self.height_units | self.height_feet
+        if at + 1 >= len(words) or words[at + 1] not in units or not words[at].isdigit():
             return False
         around = set(words[max(0, at - 2) : at]) | set(words[at + 2 : at + 4])
         return (
             float(words[at]) <= MAX_BARE_HEIGHT
             or (at > 0 and words[at - 1].isdigit())
-            or bool(around & self.height_words)
+            or bool(around & (self.height_words | self.fall_before_height))
         )
 
     def heights(self, words: list[str]) -> list[float]:
-        """Heights in metres; a decimal mark was read as a space ("1,5 m" is "1 5 m")."""
+        """Heights of a fall in metres ("fell about 10 ft", "aus 1,5 m", "5 m tief gestürzt");
+        not a body height or a distance ("2 m groß", "3 m from my door"). A decimal mark was
+        read as a space: "1,5 m" is "1 5 m"."""
         found = []
         for i, word in enumerate(words):
-            if not word.isdigit() or not self._is_height(words, i):
+            unit = words[i + 1] if i + 1 < len(words) else ""
+            value = self._number(word)
+            if value is None or unit not in self.height_units | self.height_feet:
                 continue
-            if i > 0 and words[i - 1].isdigit():
-                found.append(float(f"{words[i - 1]}.{word}"))
-            else:
-                found.append(float(word))
+            before = words[max(0, i - FALL_WINDOW) : i]
+            after = set(words[i + 2 : i + 4])
+            if after & self.not_fall_height or not (
+                set(before) & self.fall_before_height or after & self.height_words
+            ):
+                continue
+            if word.isdigit() and i > 0 and words[i - 1].isdigit():
+                value = float(f"{words[i - 1]}.{word}")
+            found.append(value * (FOOT if unit in self.height_feet else 1))
         return found
 
     def symptoms(

@@ -149,7 +149,10 @@ class Triage:
     # matcher for all groups (keys "name#k"), and how many groups each symptom has
     near_matcher: PhraseMatcher
     near: dict[str, int]
-    exception_matcher: PhraseMatcher  # keys: the symptom each phrase excuses
+    exception_matcher: PhraseMatcher  # keys: the symptom each phrase excuses in its sentence
+    # keys: the symptom each phrase excuses in its own clause only ("vor Schmerzen" beside one
+    # leg barely moved, not beside a foot getting weaker in the next clause)
+    clause_exception_matcher: PhraseMatcher
     negation_before: PhraseMatcher
     negation_after: PhraseMatcher
     # a clause ending in one of these denies the sign right before it and the signs joined to
@@ -181,6 +184,7 @@ class Triage:
         negation = require_mapping(data.get("negation"), path, field="negation")
         symptoms = require_mapping(data.get("symptoms"), path, field="symptoms")
         phrases, exceptions, near_phrases, near, history_counts = [], [], [], {}, set()
+        clause_exceptions = []
         resolvable, observed = set(), set()
         for name, entry in symptoms.items():
             item = f"symptom '{name}'"
@@ -209,6 +213,13 @@ class Triage:
             if "except" in entry:
                 exceptions += [
                     (name, p) for p in require_phrases(entry["except"], path, item, "except")
+                ]
+            if "except_in_clause" in entry:
+                clause_exceptions += [
+                    (name, p)
+                    for p in require_phrases(
+                        entry["except_in_clause"], path, item, "except_in_clause"
+                    )
                 ]
         rules, seen = [], set()
         for index, raw in enumerate(data.get("red_flags") or []):
@@ -267,6 +278,7 @@ class Triage:
             near_matcher=PhraseMatcher(near_phrases),
             near=near,
             exception_matcher=PhraseMatcher(exceptions),
+            clause_exception_matcher=PhraseMatcher(clause_exceptions),
             # negation words must be exact: "nacht" is no typo of "nicht", nor "wieder" of "weder"
             negation_before=PhraseMatcher((("neg", p) for p in before), typos=False),
             negation_after=PhraseMatcher((("neg", p) for p in after), typos=False),
@@ -330,53 +342,36 @@ class Triage:
     ) -> bool:
         """A negation within the window, unless it is part of another symptom's phrase
         (`spans`): "Rückenschmerzen, die nicht weggehen" does not negate the back pain; nor
-        is a finding that is itself a negation negated again ("kann nicht pinkeln, hab ich
-        nicht gedacht")."""
-        if self.negation_before.matches_in_words(clause[start:end]):
-            return False
+        does a negation after a finding that is itself one ("kann nicht pinkeln, hab ich nicht
+        gedacht"), while one before it still does ("nope, have not peed myself")."""
         spans = list(spans)
         low = max(0, start - NEGATION_WINDOW)
-        found = (
-            [
-                (low + m.start, low + m.end)
-                for m in self.negation_before.matches_in_words(clause[low:start])
-            ]
-            + [
+        found = [
+            (low + m.start, low + m.end)
+            for m in self.negation_before.matches_in_words(clause[low:start])
+        ]
+        if not self.negation_before.matches_in_words(clause[start:end]):
+            found += [
                 (end + m.start, end + m.end)
                 for m in self.negation_after.matches_in_words(clause[end : end + NEGATION_WINDOW])
-            ]
-            + self._clause_end_negation(clause, end, spans)
-        )
+            ] + self._clause_end_negation(clause, end)
         # a longer phrase: "weder" typed for "wieder" is still the negation
         others = [(s, e) for s, e in spans if e <= start or s >= end]
         return any(
             not any(s <= a and b <= e and e - s > b - a for s, e in others) for a, b in found
         )
 
-    def _clause_end_negation(
-        self, clause: list[str], end: int, spans: list[tuple[int, int]]
-    ) -> list[tuple[int, int]]:
-        """A clause-final "hab ich nicht" that reaches the finding ending at `end`: nothing or only
-        joined signs lie between ("Fieber oder Schüttelfrost hab ich nicht")."""
+    def _clause_end_negation(self, clause: list[str], end: int) -> list[tuple[int, int]]:
+        """A clause-final "hab ich nicht" that reaches the finding ending at `end`: right after
+        it, or after a join word and what it joins ("Kribbeln im Schritt oder in den Beinen hab
+        ich nicht"); not across words that join nothing ("Taubheit im Schritt Fieber hab ich
+        nicht" denies only the fever)."""
         ends = [
             (end + m.start, end + m.end)
             for m in self.negation_clause_end.matches_in_words(clause[end:])
             if end + m.end == len(clause)
         ]
-        signs = {s: e for s, e in spans if s >= end}
-        reached = []
-        for a, b in ends:
-            i, joined = end, False
-            while i < a:
-                if clause[i] in self.clause_end_joins:
-                    i, joined = i + 1, True
-                elif joined and i in signs and signs[i] <= a:
-                    i, joined = signs[i], False
-                else:
-                    break
-            if i == a:
-                reached.append((a, b))
-        return reached
+        return [(a, b) for a, b in ends if a == end or clause[end] in self.clause_end_joins]
 
     def _affirmed(
         self, matches: list[Match], clause: list[str], spans: Iterable[tuple[int, int]] = ()
@@ -413,9 +408,12 @@ class Triage:
             )
         )
         excused = []
-        for clause_names in named:
-            excused.append(clause_names & excusing)
-            clause_names -= excusing
+        for clause, clause_names in zip(sentence.clauses, named, strict=True):
+            here = excusing | self._affirmed(
+                self.clause_exception_matcher.matches_in_words(clause), clause
+            )
+            excused.append(clause_names & here)
+            clause_names -= here
         return named, excused
 
     def _month_span(self, sentence: Sentence) -> tuple[int, tuple[float, ...]]:

@@ -401,3 +401,68 @@ def test_lay_wordings_of_corpora_16_and_17_told_otherwise(text, level):
 def test_look_alikes_of_corpora_16_and_17_and_of_the_new_signs_do_not_escalate(text):
     # (the calf, the urine values and "if I suddenly" guard the new rules' phrases)
     assert reached(text) is Urgency.NONE
+
+
+# A review of triage17a (2026-12-04; the reviewer saw no corpus): exceptions and negations that
+# reached past their match, narrowed phrases that lost their siblings. Each failed on 2849b9a.
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # other blood in its own clause does not excuse blood coughed up
+        ("I coughed up blood twice today, had a blood test last week, back pain", "emergency"),
+        ("Ich huste seit gestern Blut, mein Blutdruck ist auch hoch, Rückenschmerzen", "emergency"),
+        # the crotch, both groins and "kaum noch was" are numb crotch again
+        ("mein Schritt ist taub seit heute, Rückenschmerzen", "emergency"),
+        ("Rückenschmerzen, beide Leisten sind taub", "emergency"),
+        ("Rücken tut weh, da unten fühl ich kaum noch was", "emergency"),
+        # a knock at an older age against any object
+        ("I'm 80 and bumped into a chair, my back hurts now", "urgent"),
+        ("Ich bin 80 und hab mich am Treppengeländer angestoßen, Rücken tut weh", "urgent"),
+        # an age told before a number without a comma
+        ("I'm 67 2 weeks ago bumped my back on the kitchen table", "urgent"),
+        # pain in one clause excuses no weakness in another
+        ("Mein linker Fuß wird schwächer und ich kann vor Schmerzen kaum schlafen", "urgent"),
+        # a leg that cannot be moved at all
+        ("Rückenschmerzen, und mein Bein lässt sich nicht mehr bewegen", "emergency"),
+        # confusion of a named person, or of someone not named again
+        ("my dad is not making sense, he has a fever and back pain", "emergency"),
+        ("My husband has a fever and bad back and isn't making sense", "emergency"),
+        # avoiding the light, told with another verb
+        ("Sie hat Fieber, Rückenschmerzen und sitzt seit Stunden im Dunkeln", "emergency"),
+        # a height in feet
+        ("fell about 10 ft onto concrete, back hurts", "emergency"),
+        ("Bin aus 1,5 m runtergefallen, Rücken tut weh", "emergency"),
+        # legs numb with an adverb, and in Bavarian
+        ("back agony, legs totally numb", "emergency"),
+        ("Kreuzweh, Haxn taub", "emergency"),
+        # a clause-final denial reaches a sign joined by "oder" to anything
+        ("Kribbeln im Schritt oder in den Beinen hab ich nicht, nur Rückenschmerzen", "none"),
+        ("Fieber oder Schüttelfrost oder sowas hab ich nicht, Rücken tut weh", "none"),
+        ("Rückenschmerzen, Fieber mit Schüttelfrost hab ich nicht", "none"),
+        # a denial before a sign that is itself a negation still denies it
+        ("nope have not peed myself, back just aches", "none"),
+        ("kein taubheitsgefühl kein kribbeln im po, nur rückenschmerzen", "none"),
+        # "could I have <sign> too" asks in general: a question, no escalation
+        ("My sister has a slipped disc. Could I have numbness in my groin too?", "none"),
+        ("Könnte ich auch eine Taubheit im Intimbereich bekommen?", "none"),
+        # a cough and blood that is not coughed up
+        ("I'm on blood thinners and have a cough, back pain", "none"),
+        ("I have a cough and cut my finger, blood everywhere, back sore", "none"),
+        ("Ich habe Husten und war gestern Blut spenden, Rückenschmerzen", "none"),
+        # distances and body heights are no fall height; an age is no speed
+        ("bin 2 m vor der Haustür auf dem Eis ausgerutscht, Rücken tut weh", "urgent"),
+        ("I'm 2 m tall and slipped in the shower, back hurts", "urgent"),
+        ("fell at 80 in the kitchen, back hurts", "urgent"),
+        # a bump in a jam on the motorway
+        ("Hatte auf der Autobahn im Stau einen kleinen Auffahrunfall, Rücken tut weh", "urgent"),
+        # constipation and an hour without a wee
+        ("not needed the toilet since tuesday, bit bunged up, back sore", "none"),
+        ("havent had a wee since I got up an hour ago, back pain", "none"),
+        # a numbness that passed with sitting, and one's own muddle
+        ("sat cross legged for an hour, legs numb for a minute after, back stiff", "none"),
+        ("sorry if I am not making much sense, typing on my phone, fever and back pain", "urgent"),
+        ("I am not making sense of this, fever and back pain since Monday", "urgent"),
+    ],
+)
+def test_reviewed_wordings_of_triage17a_neither_hide_a_sign_nor_raise_a_false_alarm(text, level):
+    assert reached(text) is Urgency(level)
