@@ -147,7 +147,7 @@ FROZEN_HALVES = {
     "corpus_blind2_frozen.yml": (
         "97482678f35a6f7233cac4470b22de82c4b19211b8dd23015d022833b35a3f54",
         80,
-        5,
+        3,  # 5 until pii10 (2026-12-04)
     ),
     # the third blind corpus (2026-12-02), first run untouched on commit 87346d9
     "corpus_blind3_frozen.yml": (
@@ -158,7 +158,7 @@ FROZEN_HALVES = {
     # the fourth blind corpus (2026-12-02), run untouched on 990630b and on 1e89b2d
     "corpus_blind4_frozen.yml": (
         "d9e73973a1958127454a9858656178ded2580f0eb226a8518badbbdc5d764745",
-        47,
+        49,  # 47 until pii10
         1,
     ),
     # the fifth blind corpus (2026-12-03), first run untouched on commit 261f5d7
@@ -171,7 +171,7 @@ FROZEN_HALVES = {
     # 54 after pii8
     "corpus_blind6_frozen.yml": (
         "2878454b156d74c79de9306820bd518022a342bf66b630c153ce4b4340d6fb60",
-        54,
+        55,  # 54 until pii10
         0,
     ),
     # the seventh blind corpus (2026-12-03, third session), first run untouched on ceca271 (58),
@@ -198,7 +198,7 @@ FROZEN_HALVES = {
     "corpus_blind10_frozen.yml": (
         "85a115eaa1b210c7191810575cd73073c9627be9578d3a5eb37a91f31b225834",
         44,
-        1,
+        0,  # 1 on the first run; 0 after pii10
     ),
 }
 

@@ -132,11 +132,23 @@ FROZEN_HALVES = {
         "e42bc7e3e2530ecabd89a9599aa6464f265841230784aa7ebbd1f5734fc12b8c",
         {"emergency_or_asked": 33, "urgent_or_asked": 31, "routine": 27, "false_alarms": 7},
     ),
+    # corpus 18 (2026-12-04), first run untouched on 56cf404 (after triage17a-c)
+    "corpus_18_frozen.yml": (
+        "d93a8d3fdc012144b9ff4c0ebf3cd15a096f590be55d50bd71139d23377187a6",
+        {"emergency_or_asked": 36, "urgent_or_asked": 30, "routine": 26, "false_alarms": 5},
+    ),
 }
 # A development half written blind and not yet tuned on: its first-run figures are floors
 # here (as corpus 9's, 10's and 11's were) until it misses no emergency and joins DEVELOPMENT.
 UNTUNED_DEVELOPMENT: dict[str, dict[str, int]] = {
     # (corpora 16's and 17's dev halves were tuned on in triage17b and joined DEVELOPMENT)
+    # first run, untouched, on commit 56cf404
+    "corpus_18_dev.yml": {
+        "emergency_or_asked": 37,
+        "urgent_or_asked": 28,
+        "routine": 28,
+        "false_alarms": 10,
+    },
 }
 MAX_FALSE_ALARM_RATE = 0.05
 
