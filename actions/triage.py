@@ -62,6 +62,9 @@ LEVEL_MESSAGES = (
     "help_received",
     "misunderstanding",
 )
+# A sign the detector finds at least this share as likely as its top suspicion is asked about
+# instead of the top one when it is graver (`Triage._suspected`).
+CLOSE_SHARE = 0.5
 # The levels whose escalation stays in every later answer until the patient has help.
 STANDING_LEVELS = (Urgency.EMERGENCY, Urgency.URGENT)
 
@@ -584,7 +587,14 @@ class Triage:
             and not rule.symptoms & set_aside
         }
         suspected = self.detector.suspects(text, eligible.keys())
-        return (eligible[suspected[0][0]],) if suspected else ()
+        if not suspected:
+            return ()
+        # to be safe, the gravest of the signs about as likely as the top one: "both legs feel
+        # weak" shared between one weak leg and legs getting weaker asks about the emergency
+        close = [
+            eligible[rule_id] for rule_id, p in suspected if p >= CLOSE_SHARE * suspected[0][1]
+        ]
+        return (max(close, key=lambda rule: rule.level.rank),)
 
     def confirmed(
         self, rule_ids: Iterable[str], known: Iterable[str], others: Iterable[str] = ()

@@ -115,3 +115,31 @@ def test_two_close_rules_that_share_a_suspicion_reach_the_threshold_together(tmp
     assert suspected and all(p < 0.6 for _, p in suspected)
     assert sum(p for _, p in suspected) >= 0.6
     assert detector.suspects("i cannot pee at all", {"trauma"}) == []
+
+
+def test_the_confirming_question_names_the_gravest_of_the_close_suspicions(tmp_path, monkeypatch):
+    """A message the detector finds about as likely one urgent sign as one emergency (one weak
+    leg, legs getting weaker) asks about the emergency, even when the urgent one leads."""
+    from dataclasses import replace
+
+    from actions.knowledge import KNOWLEDGE
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    weak = ["my legs feel weak on the stairs", "both legs feel weak", "meine beine sind schwach"]
+    examples = {
+        **EXAMPLES,
+        "threshold": 0.5,
+        "examples": {
+            "new_leg_weakness": {"en": [*weak, "weak on the stairs"], "de": weak[2:]},
+            "progressive_leg_weakness": {"en": weak[:2], "de": weak[2:]},
+        },
+    }
+    path = tmp_path / "red_flag_examples.yml"
+    path.write_text(yaml.safe_dump(examples, allow_unicode=True), "utf-8")
+    rules = {"new_leg_weakness", "progressive_leg_weakness"}
+    detector = RedFlagDetector.load(path, rules, None)
+    text = "legs feel weak on the stairs"
+    suspected = detector.suspects(text, rules)
+    assert suspected[0][0] == "new_leg_weakness" and suspected[1][1] >= 0.5 * suspected[0][1]
+    triage = replace(KNOWLEDGE.triage, detector=detector)
+    assert [rule.id for rule in triage.assess(text).suspected_rules] == ["progressive_leg_weakness"]

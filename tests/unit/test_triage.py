@@ -81,12 +81,12 @@ FROZEN_HALVES = {
     # first run, untouched, on commit d2ce94f; ratcheted 2026-12-03
     "corpus_9_frozen.yml": (
         "2c68d2b0a7e40ef6dad4eaa4e767ee05ffd7b9cd122d54254b6ab568ea7a0ca8",
-        {"emergency_or_asked": 37, "urgent_or_asked": 32, "routine": 31, "false_alarms": 3},
+        {"emergency_or_asked": 38, "urgent_or_asked": 33, "routine": 31, "false_alarms": 3},
     ),
     # first run, untouched, on commit 71383dc (34, 30, 20, 6); ratcheted after triage11
     "corpus_10_frozen.yml": (
         "5026b4782ce5ac96edf29178b5cffe924b3742d95c4481cff884295faf54091e",
-        {"emergency_or_asked": 35, "urgent_or_asked": 32, "routine": 29, "false_alarms": 5},
+        {"emergency_or_asked": 36, "urgent_or_asked": 32, "routine": 29, "false_alarms": 5},
     ),
     # first run, untouched, on commit 54d621a (35, 33, 23, 11); after triage12 and the review
     # fixes one emergency fewer was escalated or asked (35 -> 34), back to 35 after triage13
@@ -99,13 +99,13 @@ FROZEN_HALVES = {
     # triage15; urgent 33 after triage16
     "corpus_12_frozen.yml": (
         "3b26d296d24f7f013995892a74689f9c7a2b93feea9511bb0a11359e333d0e02",
-        {"emergency_or_asked": 36, "urgent_or_asked": 33, "routine": 30, "false_alarms": 3},
+        {"emergency_or_asked": 37, "urgent_or_asked": 34, "routine": 30, "false_alarms": 3},
     ),
     # first run, untouched, on commit ceca271 (37, 30, 29, 6); after triage13 routine 33,
     # after triage14 urgent 32
     "corpus_13_frozen.yml": (
         "08b86cb12966b2cfac46bba57f3395d2afc3269594f709eb69435d1dc06ee74d",
-        {"emergency_or_asked": 38, "urgent_or_asked": 32, "routine": 33, "false_alarms": 6},
+        {"emergency_or_asked": 38, "urgent_or_asked": 33, "routine": 33, "false_alarms": 6},
     ),
     # first run, untouched, on commit 0a42376 (39, 32, 29, 5); routine 30 after triage15
     "corpus_14_frozen.yml": (
@@ -116,7 +116,7 @@ FROZEN_HALVES = {
     # 14 only) one false alarm more (10), not looked at
     "corpus_15_frozen.yml": (
         "e5b3bd4359424783f5cb8c7babae2b21c303114258c66d27b3c45c13a0f94a3b",
-        {"emergency_or_asked": 36, "urgent_or_asked": 31, "routine": 32, "false_alarms": 10},
+        {"emergency_or_asked": 37, "urgent_or_asked": 33, "routine": 32, "false_alarms": 10},
     ),
     # first run, untouched, on commit 4a6cad8 (after triage16). 2026-12-04: triage17b's first
     # blood-in-urine phrases raised one false alarm here; it was found by leaving out one new
@@ -124,7 +124,7 @@ FROZEN_HALVES = {
     # this half has steered once (README)
     "corpus_16_frozen.yml": (
         "aef9726d29bf369cd67aa9c7bceb441c63239069e961a9e056959c26fe57e0c4",
-        {"emergency_or_asked": 35, "urgent_or_asked": 33, "routine": 27, "false_alarms": 3},
+        {"emergency_or_asked": 37, "urgent_or_asked": 33, "routine": 27, "false_alarms": 3},
     ),
     # corpus 17 (2026-12-04), first run untouched on f8eadbb (30, 30, 27, 7); ratcheted after
     # triage17a and triage17b, as were corpus 7's false alarms and corpus 9's emergencies
@@ -135,7 +135,7 @@ FROZEN_HALVES = {
     # corpus 18 (2026-12-04), first run untouched on 56cf404 (after triage17a-c)
     "corpus_18_frozen.yml": (
         "d93a8d3fdc012144b9ff4c0ebf3cd15a096f590be55d50bd71139d23377187a6",
-        {"emergency_or_asked": 36, "urgent_or_asked": 30, "routine": 26, "false_alarms": 5},
+        {"emergency_or_asked": 37, "urgent_or_asked": 30, "routine": 26, "false_alarms": 5},
     ),
 }
 # A development half written blind and not yet tuned on: its first-run figures are floors
