@@ -70,7 +70,7 @@ FROZEN_HALVES = {
     # first run, untouched, on commit 87346d9; ratcheted 2026-12-03
     "corpus_7_frozen.yml": (
         "c685765f686e4344539073448dd0276dfed2af385580c214bebf074210268e23",
-        {"emergency_or_asked": 22, "urgent_or_asked": 24, "routine": 26, "false_alarms": 4},
+        {"emergency_or_asked": 24, "urgent_or_asked": 24, "routine": 26, "false_alarms": 4},
     ),
     # first run, untouched, on commit 6257815 (the whole corpus also on 1e89b2d); ratcheted
     # 2026-12-03
@@ -81,12 +81,12 @@ FROZEN_HALVES = {
     # first run, untouched, on commit d2ce94f; ratcheted 2026-12-03
     "corpus_9_frozen.yml": (
         "2c68d2b0a7e40ef6dad4eaa4e767ee05ffd7b9cd122d54254b6ab568ea7a0ca8",
-        {"emergency_or_asked": 38, "urgent_or_asked": 33, "routine": 31, "false_alarms": 3},
+        {"emergency_or_asked": 40, "urgent_or_asked": 33, "routine": 31, "false_alarms": 3},
     ),
     # first run, untouched, on commit 71383dc (34, 30, 20, 6); ratcheted after triage11
     "corpus_10_frozen.yml": (
         "5026b4782ce5ac96edf29178b5cffe924b3742d95c4481cff884295faf54091e",
-        {"emergency_or_asked": 36, "urgent_or_asked": 32, "routine": 29, "false_alarms": 5},
+        {"emergency_or_asked": 37, "urgent_or_asked": 32, "routine": 29, "false_alarms": 5},
     ),
     # first run, untouched, on commit 54d621a (35, 33, 23, 11); after triage12 and the review
     # fixes one emergency fewer was escalated or asked (35 -> 34), back to 35 after triage13
@@ -105,7 +105,7 @@ FROZEN_HALVES = {
     # after triage14 urgent 32
     "corpus_13_frozen.yml": (
         "08b86cb12966b2cfac46bba57f3395d2afc3269594f709eb69435d1dc06ee74d",
-        {"emergency_or_asked": 38, "urgent_or_asked": 33, "routine": 33, "false_alarms": 6},
+        {"emergency_or_asked": 39, "urgent_or_asked": 33, "routine": 33, "false_alarms": 6},
     ),
     # first run, untouched, on commit 0a42376 (39, 32, 29, 5); routine 30 after triage15
     "corpus_14_frozen.yml": (
@@ -116,7 +116,7 @@ FROZEN_HALVES = {
     # 14 only) one false alarm more (10), not looked at
     "corpus_15_frozen.yml": (
         "e5b3bd4359424783f5cb8c7babae2b21c303114258c66d27b3c45c13a0f94a3b",
-        {"emergency_or_asked": 37, "urgent_or_asked": 33, "routine": 32, "false_alarms": 10},
+        {"emergency_or_asked": 38, "urgent_or_asked": 33, "routine": 32, "false_alarms": 10},
     ),
     # first run, untouched, on commit 4a6cad8 (after triage16). 2026-12-04: triage17b's first
     # blood-in-urine phrases raised one false alarm here; it was found by leaving out one new
@@ -130,24 +130,38 @@ FROZEN_HALVES = {
     # triage17a and triage17b, as were corpus 7's false alarms and corpus 9's emergencies
     "corpus_17_frozen.yml": (
         "e42bc7e3e2530ecabd89a9599aa6464f265841230784aa7ebbd1f5734fc12b8c",
-        {"emergency_or_asked": 33, "urgent_or_asked": 31, "routine": 27, "false_alarms": 7},
+        {"emergency_or_asked": 35, "urgent_or_asked": 31, "routine": 27, "false_alarms": 7},
     ),
     # corpus 18 (2026-12-04), first run untouched on 56cf404 (after triage17a-c)
     "corpus_18_frozen.yml": (
         "d93a8d3fdc012144b9ff4c0ebf3cd15a096f590be55d50bd71139d23377187a6",
         {"emergency_or_asked": 37, "urgent_or_asked": 30, "routine": 26, "false_alarms": 5},
     ),
+    # corpus 19 (2026-12-04), first run untouched on 6d36e06, again after the second round
+    # of paraphrases (written before the corpus was run)
+    "corpus_19_frozen.yml": (
+        "2c4d2eb3d6ee988d399f38ccb299c24c423e6b2d836309a495385f53abf1d697",
+        {"emergency_or_asked": 35, "urgent_or_asked": 29, "routine": 27, "false_alarms": 7},
+    ),
 }
 # A development half written blind and not yet tuned on: its first-run figures are floors
 # here (as corpus 9's, 10's and 11's were) until it misses no emergency and joins DEVELOPMENT.
 UNTUNED_DEVELOPMENT: dict[str, dict[str, int]] = {
     # (corpora 16's and 17's dev halves were tuned on in triage17b and joined DEVELOPMENT)
-    # first run, untouched, on commit 56cf404
+    # first run, untouched, on commit 56cf404 (37, 28, 28, 10); after the detector's
+    # paraphrases (the rules untuned on it) 40, 29, 28, 10
     "corpus_18_dev.yml": {
-        "emergency_or_asked": 37,
-        "urgent_or_asked": 28,
+        "emergency_or_asked": 40,
+        "urgent_or_asked": 29,
         "routine": 28,
         "false_alarms": 10,
+    },
+    # first run, untouched, on 6d36e06 and after the second round of paraphrases
+    "corpus_19_dev.yml": {
+        "emergency_or_asked": 33,
+        "urgent_or_asked": 31,
+        "routine": 30,
+        "false_alarms": 9,
     },
 }
 MAX_FALSE_ALARM_RATE = 0.05
