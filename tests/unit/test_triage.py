@@ -124,7 +124,7 @@ FROZEN_HALVES = {
     # this half has steered once (README)
     "corpus_16_frozen.yml": (
         "aef9726d29bf369cd67aa9c7bceb441c63239069e961a9e056959c26fe57e0c4",
-        {"emergency_or_asked": 37, "urgent_or_asked": 33, "routine": 27, "false_alarms": 3},
+        {"emergency_or_asked": 38, "urgent_or_asked": 33, "routine": 27, "false_alarms": 3},
     ),
     # corpus 17 (2026-12-04), first run untouched on f8eadbb (30, 30, 27, 7); ratcheted after
     # triage17a and triage17b, as were corpus 7's false alarms and corpus 9's emergencies
