@@ -37,10 +37,15 @@ from .time_expressions import TimeExpressions
 from .urgency import Urgency
 
 NEGATION_WINDOW = 3
+# after a join word, a clause-final "hab ich nicht" reaches back over a conjunct this long
+# holding at most one sign ("oder Probleme beim Wasserlassen hab ich nicht")
+MAX_CONJUNCT = 4
 _SENTENCE = re.compile(r"([^.!?;\n]+)([.!?;\n]*)")
 _CLAUSE_PUNCTUATION = re.compile(r"[,:()\t\"]+|\s[-\u2013]\s")
 # a decimal mark is no clause or sentence end: "38,9" and "38.9" are the reading "38 9"
 _DECIMAL = re.compile(r"(\d)[.,](\d)")
+# an abbreviation's dot ends no sentence: "Sturz vom Heuboden ca. 3 Meter"
+_ABBREVIATION = re.compile(r"\b(ca|approx|bzw|etc|usw|ggf|evtl|inkl|dr|prof)\.", re.IGNORECASE)
 # a number in brackets is an age told in passing ("Ich (79) bin ..."): no clause of its own
 # (not any aside: "(my wife measured it)" or "(keine Ahnung warum)" would change its clause)
 _BRACKETED_NUMBER = re.compile(r"\((\d{1,3})\)")
@@ -63,7 +68,7 @@ LEVEL_MESSAGES = (
     "misunderstanding",
 )
 # A sign the detector finds at least this share as likely as its top suspicion is asked about
-# instead of the top one when it is graver (`Triage._suspected`).
+# beside the top one when it is graver (`Triage._suspected`).
 CLOSE_SHARE = 0.5
 # The levels whose escalation stays in every later answer until the patient has help.
 STANDING_LEVELS = (Urgency.EMERGENCY, Urgency.URGENT)
@@ -158,6 +163,9 @@ class Triage:
     clause_exception_matcher: PhraseMatcher
     negation_before: PhraseMatcher
     negation_after: PhraseMatcher
+    # what looks like a negation and negates nothing (NegEx's pseudo-negations): "weiß nicht
+    # wieso", "not sure why"
+    pseudo_negation: PhraseMatcher
     # a clause ending in one of these denies the sign right before it and the signs joined to
     # it by `clause_end_joins`: "Brustschmerzen oder Atemnot hab ich nicht"
     negation_clause_end: PhraseMatcher
@@ -265,6 +273,7 @@ class Triage:
         after = require_phrases(negation.get("after"), path, "negation", "after")
         breaks = require_phrases(negation.get("clause_breaks"), path, "negation", "clause_breaks")
         clause_end = require_phrases(negation.get("clause_end"), path, "negation", "clause_end")
+        pseudo = require_phrases(negation.get("pseudo"), path, "negation", "pseudo")
         joins = require_phrases(
             negation.get("clause_end_joins"), path, "negation", "clause_end_joins"
         )
@@ -281,10 +290,12 @@ class Triage:
             near_matcher=PhraseMatcher(near_phrases),
             near=near,
             exception_matcher=PhraseMatcher(exceptions),
-            clause_exception_matcher=PhraseMatcher(clause_exceptions),
+            # exact, like the negation words: "drink" is no typo of "drunk", "kalter" of "Kater"
+            clause_exception_matcher=PhraseMatcher(clause_exceptions, typos=False),
             # negation words must be exact: "nacht" is no typo of "nicht", nor "wieder" of "weder"
             negation_before=PhraseMatcher((("neg", p) for p in before), typos=False),
             negation_after=PhraseMatcher((("neg", p) for p in after), typos=False),
+            pseudo_negation=PhraseMatcher((("pseudo", p) for p in pseudo), typos=False),
             negation_clause_end=PhraseMatcher((("neg", p) for p in clause_end), typos=False),
             clause_end_joins=frozenset(tokens(" ".join(joins))),
             clause_breaks=frozenset(tokens(" ".join(breaks))),
@@ -314,7 +325,9 @@ class Triage:
         sentences: list[Sentence] = []
         words = 0
         for raw, end in _SENTENCE.findall(
-            _DECIMAL.sub(r"\1 \2", _BRACKETED_NUMBER.sub(r" \1 ", fold(text)))
+            _DECIMAL.sub(
+                r"\1 \2", _BRACKETED_NUMBER.sub(r" \1 ", _ABBREVIATION.sub(r"\1", fold(text)))
+            )
         ):
             clauses: list[list[str]] = []
             for piece in _CLAUSE_PUNCTUATION.split(raw):
@@ -349,32 +362,47 @@ class Triage:
         gedacht"), while one before it still does ("nope, have not peed myself")."""
         spans = list(spans)
         low = max(0, start - NEGATION_WINDOW)
+        pseudo = [(m.start, m.end) for m in self.pseudo_negation.matches_in_words(clause)]
         found = [
             (low + m.start, low + m.end)
             for m in self.negation_before.matches_in_words(clause[low:start])
+            if not any(s <= low + m.start and low + m.end <= e for s, e in pseudo)
         ]
         if not self.negation_before.matches_in_words(clause[start:end]):
             found += [
                 (end + m.start, end + m.end)
                 for m in self.negation_after.matches_in_words(clause[end : end + NEGATION_WINDOW])
-            ] + self._clause_end_negation(clause, end)
+            ] + self._clause_end_negation(clause, end, spans)
         # a longer phrase: "weder" typed for "wieder" is still the negation
         others = [(s, e) for s, e in spans if e <= start or s >= end]
         return any(
             not any(s <= a and b <= e and e - s > b - a for s, e in others) for a, b in found
         )
 
-    def _clause_end_negation(self, clause: list[str], end: int) -> list[tuple[int, int]]:
+    def _clause_end_negation(
+        self, clause: list[str], end: int, spans: list[tuple[int, int]]
+    ) -> list[tuple[int, int]]:
         """A clause-final "hab ich nicht" that reaches the finding ending at `end`: right after
-        it, or after a join word and what it joins ("Kribbeln im Schritt oder in den Beinen hab
-        ich nicht"); not across words that join nothing ("Taubheit im Schritt Fieber hab ich
-        nicht" denies only the fever)."""
-        ends = [
-            (end + m.start, end + m.end)
-            for m in self.negation_clause_end.matches_in_words(clause[end:])
-            if end + m.end == len(clause)
-        ]
-        return [(a, b) for a, b in ends if a == end or clause[end] in self.clause_end_joins]
+        it, or over join words each followed by a short conjunct with at most one sign
+        ("Kribbeln im Schritt oder in den Beinen hab ich nicht"); not across words that join
+        nothing ("Taubheit im Schritt Fieber hab ich nicht", "Taubheit am Po mit
+        Rückenschmerzen Fieber hab ich nicht": the fever only)."""
+        reached = []
+        for m in self.negation_clause_end.matches_in_words(clause[end:]):
+            a, b = end + m.start, end + m.end
+            if b != len(clause):
+                continue
+            i = end
+            while i < a and clause[i] in self.clause_end_joins:
+                nxt = next((j for j in range(i + 1, a) if clause[j] in self.clause_end_joins), a)
+                # one word read as two signs ("Luftnot") is one sign
+                signs = {s for s, e in spans if i < s and e <= nxt}
+                if nxt - i - 1 > MAX_CONJUNCT or len(signs) > 1:
+                    break
+                i = nxt
+            if i == a:
+                reached.append((a, b))
+        return reached
 
     def _affirmed(
         self, matches: list[Match], clause: list[str], spans: Iterable[tuple[int, int]] = ()
@@ -594,7 +622,9 @@ class Triage:
         close = [
             eligible[rule_id] for rule_id, p in suspected if p >= CLOSE_SHARE * suspected[0][1]
         ]
-        return (max(close, key=lambda rule: rule.level.rank),)
+        # the likeliest sign stays in the question: "wee a funny colour" asks about the urine
+        top, gravest = eligible[suspected[0][0]], max(close, key=lambda rule: rule.level.rank)
+        return (top,) if gravest.level is top.level else (gravest, top)
 
     def confirmed(
         self, rule_ids: Iterable[str], known: Iterable[str], others: Iterable[str] = ()

@@ -119,7 +119,7 @@ def test_two_close_rules_that_share_a_suspicion_reach_the_threshold_together(tmp
 
 def test_the_confirming_question_names_the_gravest_of_the_close_suspicions(tmp_path, monkeypatch):
     """A message the detector finds about as likely one urgent sign as one emergency (one weak
-    leg, legs getting weaker) asks about the emergency, even when the urgent one leads."""
+    leg, legs getting weaker) asks about the emergency too, even when the urgent one leads."""
     from dataclasses import replace
 
     from actions.knowledge import KNOWLEDGE
@@ -142,4 +142,5 @@ def test_the_confirming_question_names_the_gravest_of_the_close_suspicions(tmp_p
     suspected = detector.suspects(text, rules)
     assert suspected[0][0] == "new_leg_weakness" and suspected[1][1] >= 0.5 * suspected[0][1]
     triage = replace(KNOWLEDGE.triage, detector=detector)
-    assert [rule.id for rule in triage.assess(text).suspected_rules] == ["progressive_leg_weakness"]
+    asked = [rule.id for rule in triage.assess(text).suspected_rules]
+    assert asked == ["progressive_leg_weakness", "new_leg_weakness"]

@@ -466,3 +466,92 @@ def test_look_alikes_of_corpora_16_and_17_and_of_the_new_signs_do_not_escalate(t
 )
 def test_reviewed_wordings_of_triage17a_neither_hide_a_sign_nor_raise_a_false_alarm(text, level):
     assert reached(text) is Urgency(level)
+
+
+# A review of triage17b, triage17c and the detector's CLOSE_SHARE (2026-12-04; the reviewer saw
+# no corpus): the new signs' phrases and the clause exceptions. Each failed on ad3f840.
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # a collapse on the sofa, not responding
+        (
+            "My dad collapsed on the sofa and is not responding, he had back pain all day",
+            "emergency",
+        ),
+        # blood coughed up beside a clot or a blood thinner, phlegm red with blood
+        ("I have back pain and I coughed up a blood clot this morning", "emergency"),
+        ("back pain for weeks, on blood thinners coughing up blood since yesterday", "emergency"),
+        (
+            "I've had a cough for weeks and now my phlegm is red with blood, back pain too",
+            "emergency",
+        ),
+        # confusion and a stiff neck at night are no less
+        ("Er ist nachts ganz verwirrt und hat Rückenschmerzen und Fieber", "emergency"),
+        ("Mein Nacken ist nachts steif und ich habe Fieber und Rückenschmerzen", "emergency"),
+        ("He's not making any sense to me, keeps mumbling, back pain and fever 39", "emergency"),
+        # a fall height told with a hedge, or after an abbreviation
+        (
+            "I came off the trampoline, a good 2 metres, and landed on my back, it hurts a lot",
+            "emergency",
+        ),
+        ("Sturz vom Heuboden ca. 3 Meter, starke Rückenschmerzen", "emergency"),
+        # "as if suddenly", "immer wenn ich plötzlich" tell what happens now
+        (
+            "It feels as if suddenly my legs have gone numb and I can't control my bladder",
+            "emergency",
+        ),
+        (
+            "Immer wenn ich plötzlich aufstehe, kann ich den Urin nicht halten, Rücken schmerzt",
+            "emergency",
+        ),
+        # constipation and less back pain excuse no retention and no numb crotch
+        ("Bin total verstopft kann seit gestern nicht mehr pinkeln Rücken tut weh", "emergency"),
+        ("Der Rücken tut kaum noch weh dafür ist der Intimbereich seit gestern taub", "emergency"),
+        # a clause-final denial does not reach back over "mit" and another sign
+        ("Taubheit am Po mit Rückenschmerzen Fieber hab ich nicht", "emergency"),
+        # "weiß nicht wieso" negates nothing
+        ("Weiß nicht wieso kein Gefühl in den Beinen, Rückenschmerzen", "emergency"),
+        # a lorry into a jam on the Autobahn
+        ("Im Stau auf der A3 ist uns ein LKW hinten drauf gefahren, Rücken tut weh", "emergency"),
+        # weight lost without trying, beside something else given up
+        (
+            "I stopped drinking coffee and lost 8 kg without trying, my back hurts at night",
+            "urgent",
+        ),
+        # a swollen hot calf thought to be a cramp
+        (
+            "My left calf is swollen and hot, I thought it was just a cramp, lower back aches",
+            "urgent",
+        ),
+        # a stroke beside a drink, a cold sweat
+        (
+            "He had one drink and now his face is drooping on one side and his speech is slurred",
+            "emergency",
+        ),
+        ("Mein Mann lallt plötzlich, kalter Schweiß", "emergency"),
+        # cannot get up, told otherwise
+        ("Mum fell in the bathroom and she's unable to get up", "emergency"),
+        ("Oma ist gestürzt, wir bekommen sie nicht hoch", "emergency"),
+        ("Opa ist gestürzt und kann sich nicht mehr aufrichten", "emergency"),
+        # look-alikes of the new signs
+        ("I was slurring my words after 6 pints last night lol and my back is killing me", "none"),
+        ("my mouth is still droopy from the dental anaesthetic and my back hurts", "none"),
+        ("Unser Baby lallt schon fleißig, ich habe Rückenschmerzen vom Tragen", "none"),
+        (
+            "Sprained my ankle playing football, the calf is swollen and bruised, back a bit sore",
+            "none",
+        ),
+        ("I slipped on ice yesterday and I'm still lying in bed resting my back", "urgent"),
+        ("Bin gestern beim Joggen gestürzt und liege noch im Bett, Rücken tut weh", "urgent"),
+        ("I'm 16 and my back hurts after football last night", "none"),
+        ("I'm 19, I work nights in a warehouse and my lower back aches", "none"),
+        (
+            "My pee is red, I ate a lot of beetroot yesterday, and my back aches from gardening",
+            "none",
+        ),
+    ],
+)
+def test_reviewed_wordings_of_triage17b_and_c_neither_hide_a_sign_nor_raise_a_false_alarm(
+    text, level
+):
+    assert reached(text) is Urgency(level)
