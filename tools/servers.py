@@ -7,6 +7,7 @@ that all of them run the assistant the same way.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -29,8 +30,27 @@ CREDENTIALS = PROJECT_DIR / "credentials.yml"
 BIN = Path(sys.executable).parent
 
 
+# Ports below Linux's ephemeral range (32768 on): a port the OS handed out for binding and
+# that was closed again can be taken by any outgoing connection (a health poll, the browser)
+# before the server binds it ("address already in use", seen in CI on 2026-12-04).
+PORT_RANGE = (20000, 32000)
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
+    """A loopback port free now, below the ephemeral range, not handed out before here."""
+    for _ in range(200):
+        port = random.randint(*PORT_RANGE)
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    with socket.socket() as s:  # a crowded range: let the OS choose
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
