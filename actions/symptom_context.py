@@ -42,6 +42,7 @@ class ClauseContext:
     status: Status
     someone_else: bool
     of_self: bool = False  # the patient names themselves in it ("I", "mein")
+    names_other: bool = False  # it names someone else too ("I found him on the floor")
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,8 @@ class SymptomContext:
         result = []
         for index, clause in enumerate(clauses):
             me = self.speaks_of_self(clause)
-            if self.other_person.matches_in_words(clause) and not me:
+            names_other = bool(self.other_person.matches_in_words(clause))
+            if names_other and not me:
                 someone_else = True
             elif me:
                 someone_else = False
@@ -134,7 +136,7 @@ class SymptomContext:
                 status = Status.HISTORICAL
             else:
                 status = Status.PRESENT
-            result.append(ClauseContext(status, someone_else, me))
+            result.append(ClauseContext(status, someone_else, me, names_other))
         return result, (someone_else, general)
 
     def _past_year(self, clause: list[str]) -> bool:

@@ -8,6 +8,7 @@ months" given as the answer to "since when?" counts like "for 6 weeks" said at t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -148,7 +149,8 @@ class TimeExpressions:
                     low, high = float(spec["age_at_least"]), float(spec.get("age_below", MAX_AGE))
                 elif measure == "height":
                     # "more than a metre" (NICE NG41): above, not at
-                    low, high = float(spec["metres_above"]) + 1e-9, float("inf")
+                    low = math.nextafter(float(spec["metres_above"]), math.inf)
+                    high = math.inf
                 else:
                     low = float(spec["days_at_least"])
                     high = float(spec.get("days_below", float("inf")))
@@ -302,11 +304,18 @@ class TimeExpressions:
                     found.append(int(number))
         return found
 
+    @cached_property
+    def length_units(self) -> frozenset[str]:
+        return self.height_units | self.height_feet
+
     def _is_height(self, words: list[str], at: int) -> bool:
         """The number at `at` is a length, not an age: a unit follows, and the number is small,
         part of a decimal ("1 5 m"), or told with a height word ("5 m tief", "2 m groß")."""
-        units = self.height_units | self.height_feet
-        if at + 1 >= len(words) or words[at + 1] not in units or not words[at].isdigit():
+        if (
+            at + 1 >= len(words)
+            or words[at + 1] not in self.length_units
+            or not words[at].isdigit()
+        ):
             return False
         around = set(words[max(0, at - 2) : at]) | set(words[at + 2 : at + 4])
         return (
@@ -323,7 +332,7 @@ class TimeExpressions:
         for i, word in enumerate(words):
             unit = words[i + 1] if i + 1 < len(words) else ""
             value = self._number(word)
-            if value is None or unit not in self.height_units | self.height_feet:
+            if value is None or unit not in self.length_units:
                 continue
             before = words[max(0, i - FALL_WINDOW) : i]
             after = set(words[i + 2 : i + 4])

@@ -221,17 +221,9 @@ class Triage:
                 near[name] = len(groups)
             elif not any(key == name for key, _ in phrases):
                 raise DataFileError(path, "needs phrases (en, de) or word groups (near)", item)
-            if "except" in entry:
-                exceptions += [
-                    (name, p) for p in require_phrases(entry["except"], path, item, "except")
-                ]
-            if "except_in_clause" in entry:
-                clause_exceptions += [
-                    (name, p)
-                    for p in require_phrases(
-                        entry["except_in_clause"], path, item, "except_in_clause"
-                    )
-                ]
+            for key, into in (("except", exceptions), ("except_in_clause", clause_exceptions)):
+                if key in entry:
+                    into += [(name, p) for p in require_phrases(entry[key], path, item, key)]
         rules, seen = [], set()
         for index, raw in enumerate(data.get("red_flags") or []):
             raw = require_mapping(raw, path, f"rule #{index + 1}")
@@ -362,12 +354,13 @@ class Triage:
         gedacht"), while one before it still does ("nope, have not peed myself")."""
         spans = list(spans)
         low = max(0, start - NEGATION_WINDOW)
-        pseudo = [(m.start, m.end) for m in self.pseudo_negation.matches_in_words(clause)]
         found = [
             (low + m.start, low + m.end)
             for m in self.negation_before.matches_in_words(clause[low:start])
-            if not any(s <= low + m.start and low + m.end <= e for s, e in pseudo)
         ]
+        if found:  # "weiß nicht wieso": a negation inside a pseudo-negation negates nothing
+            pseudo = [(m.start, m.end) for m in self.pseudo_negation.matches_in_words(clause)]
+            found = [(a, b) for a, b in found if not any(s <= a and b <= e for s, e in pseudo)]
         if not self.negation_before.matches_in_words(clause[start:end]):
             found += [
                 (end + m.start, end + m.end)
@@ -493,8 +486,9 @@ class Triage:
                 zip(sentence.clauses, named_in_clauses, contexts, strict=True)
             ):
                 # "I found him on the floor": the teller, not the owner of what follows
-                names_them = bool(self.context.other_person.matches_in_words(clause))
-                owned = (context.of_self and not names_them) or (owned and not context.someone_else)
+                owned = (context.of_self and not context.names_other) or (
+                    owned and not context.someone_else
+                )
                 if context.someone_else:
                     # "my dad had prostate cancer": no sign of the patient's, but his history
                     named |= excused[k] & self.history_counts
